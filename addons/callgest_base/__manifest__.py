@@ -1,0 +1,35 @@
+{
+    "name": "CallGest Base",
+    "summary": "Answering-service clients, collectives, resellers and their DDIs",
+    "version": "18.0.1.0.0",
+    "category": "Services/CallGest",
+    "website": "https://github.com/callgest/callgest",
+    "author": "CallGest",
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": ["contacts", "mail", "phone_validation", "resource"],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/callgest_security.xml",
+        "security/ir.model.access.csv",
+        "security/callgest_rules.xml",
+        "views/callgest_ddi_views.xml",
+        "views/res_partner_views.xml",
+        "views/callgest_authorized_contact_views.xml",
+        "views/resource_calendar_views.xml",
+        "wizards/ddi_assign_wizard_views.xml",
+        "views/callgest_menuitems.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/resource_calendar_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/callgest_ddi_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "callgest_base/static/src/tours/*.js",
+        ],
+    },
+}

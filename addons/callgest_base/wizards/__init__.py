@@ -1,0 +1,1 @@
+from . import ddi_assign_wizard
