@@ -29,7 +29,7 @@
     ],
     "assets": {
         "web.assets_tests": [
-            "callgest_base/static/src/tours/*.js",
+            "callgest_base/static/tests/tours/**/*",
         ],
     },
 }

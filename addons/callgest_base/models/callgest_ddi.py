@@ -44,31 +44,47 @@ class CallgestDdi(models.Model):
         string="Number",
         compute="_compute_number_info",
         store=True,
+        precompute=True,
         readonly=True,
         index=True,
         help="International E.164 form, e.g. +34933906700.",
     )
     number_digits = fields.Char(
-        compute="_compute_number_info", store=True, index=True, readonly=True
+        compute="_compute_number_info",
+        store=True,
+        precompute=True,
+        index=True,
+        readonly=True,
     )
     national_digits = fields.Char(
-        compute="_compute_number_info", store=True, index=True, readonly=True
+        compute="_compute_number_info",
+        store=True,
+        precompute=True,
+        index=True,
+        readonly=True,
     )
     number_national = fields.Char(
-        string="National format", compute="_compute_number_info", store=True
+        string="National format", compute="_compute_number_info",
+        store=True,
+        precompute=True,
     )
     number_international = fields.Char(
-        string="International format", compute="_compute_number_info", store=True
+        string="International format", compute="_compute_number_info",
+        store=True,
+        precompute=True,
     )
     number_type = fields.Selection(
         phone_numbers.NUMBER_TYPES,
         string="Number type",
         compute="_compute_number_info",
         store=True,
+        precompute=True,
         index=True,
     )
     number_region = fields.Char(
-        string="Region", compute="_compute_number_info", store=True
+        string="Region", compute="_compute_number_info",
+        store=True,
+        precompute=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -171,30 +187,37 @@ class CallgestDdi(models.Model):
         for ddi in self:
             ddi._parse_number(raise_error=True)
 
-    @api.constrains("number", "state")
-    def _check_number_unique(self):
-        live = self.filtered(lambda ddi: ddi.number and ddi.state != "released")
-        if not live:
+    def _check_live_number_free(self, e164, exclude_ids=()):
+        """Refuse a number already used by a DDI that is not released.
+
+        Checked before writing, so the user gets this message rather than the
+        database's: the partial unique index ``callgest_ddi_live_number_uniq``
+        stays the guarantee under concurrency.
+        """
+        if not e164:
             return
-        others = self.sudo().search(
-            [
-                ("number", "in", live.mapped("number")),
-                ("state", "!=", "released"),
-                ("id", "not in", live.ids),
-            ]
+        other = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("number", "=", e164),
+                    ("state", "!=", "released"),
+                    ("id", "not in", list(exclude_ids)),
+                ],
+                limit=1,
+            )
         )
-        for ddi in live:
-            other = others.filtered(lambda o, ddi=ddi: o.number == ddi.number)[:1]
-            if other:
-                raise ValidationError(
-                    _(
-                        "The number %(number)s is already in use by another DDI "
-                        "(%(other)s, %(state)s). Release it first.",
-                        number=ddi.number_international,
-                        other=other.partner_id.name or _("in stock"),
-                        state=dict(DDI_STATES)[other.state],
-                    )
+        if other:
+            raise ValidationError(
+                _(
+                    "The number %(number)s is already in use by another DDI "
+                    "(%(other)s, %(state)s). Release that DDI first.",
+                    number=other.number_international,
+                    other=other.partner_id.name or _("in stock"),
+                    state=dict(DDI_STATES)[other.state],
                 )
+            )
 
     @api.constrains("state", "partner_id", "professional_id")
     def _check_assignment(self):
@@ -222,6 +245,28 @@ class CallgestDdi(models.Model):
         if self.professional_id.parent_id != self.partner_id:
             self.professional_id = False
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        seen = set()
+        for vals in vals_list:
+            probe = self.new(
+                {
+                    "number_entered": vals.get("number_entered"),
+                    "country_id": vals.get(
+                        "country_id", self.default_get(["country_id"]).get("country_id")
+                    ),
+                }
+            )
+            info = probe._parse_number(raise_error=True)
+            if info and vals.get("state", "available") != "released":
+                if info.e164 in seen:
+                    raise ValidationError(
+                        _("The number %(number)s is given twice.", number=info.e164)
+                    )
+                seen.add(info.e164)
+                self._check_live_number_free(info.e164)
+        return super().create(vals_list)
+
     def write(self, vals):
         if "partner_id" in vals or "professional_id" in vals:
             for ddi in self:
@@ -233,6 +278,26 @@ class CallgestDdi(models.Model):
                             number=ddi.display_name,
                         )
                     )
+        if vals.get("state", "released") != "released" and any(
+            ddi.state == "released" for ddi in self
+        ):
+            raise UserError(
+                _(
+                    "A released DDI stays released. Create a new DDI to bring the "
+                    "number back into service."
+                )
+            )
+        if "number_entered" in vals or "country_id" in vals:
+            for ddi in self:
+                probe = self.new(
+                    {
+                        "number_entered": vals.get("number_entered", ddi.number_entered),
+                        "country_id": vals.get("country_id", ddi.country_id.id),
+                    }
+                )
+                info = probe._parse_number(raise_error=True)
+                if info and ddi.state != "released":
+                    ddi._check_live_number_free(info.e164, exclude_ids=ddi.ids)
         return super().write(vals)
 
     # ------------------------------------------------------------------

@@ -185,19 +185,6 @@ class ResPartner(models.Model):
                         client=partner.display_name,
                     )
                 )
-            other = self.with_context(active_test=False).search(
-                [("callgest_client_code", "=", code), ("id", "!=", partner.id)],
-                limit=1,
-            )
-            if other:
-                raise ValidationError(
-                    _(
-                        "The client code %(code)s is already used by %(other)s. "
-                        "Each client needs its own code.",
-                        code=code,
-                        other=other.display_name,
-                    )
-                )
 
     @api.constrains(
         "callgest_reseller_id", "callgest_invoice_grouping", "callgest_client_type"
@@ -240,15 +227,52 @@ class ResPartner(models.Model):
         if self.callgest_calendar_id.tz and not self.tz:
             self.tz = self.callgest_calendar_id.tz
 
+    def _check_callgest_client_code_free(self, code):
+        """Refuse a code used by another client, before the database does."""
+        if not code:
+            return
+        other = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [("callgest_client_code", "=", code), ("id", "not in", self.ids)],
+                limit=1,
+            )
+        )
+        if other:
+            raise ValidationError(
+                _(
+                    "The client code %(code)s is already used by %(other)s. "
+                    "Each client needs its own code.",
+                    code=code,
+                    other=other.display_name,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        codes = [vals["callgest_client_code"] for vals in vals_list if vals.get("callgest_client_code")]
         for vals in vals_list:
             self._check_callgest_write_access(vals)
             self._stamp_callgest_service_date(vals)
+            if codes.count(vals.get("callgest_client_code")) > 1:
+                raise ValidationError(
+                    _(
+                        "The client code %(code)s is given twice.",
+                        code=vals["callgest_client_code"],
+                    )
+                )
+            self._check_callgest_client_code_free(vals.get("callgest_client_code"))
         return super().create(vals_list)
 
     def write(self, vals):
         self._check_callgest_write_access(vals)
+        if vals.get("callgest_client_code"):
+            if len(self) > 1:
+                raise ValidationError(
+                    _("Each client needs its own code: set them one by one.")
+                )
+            self._check_callgest_client_code_free(vals["callgest_client_code"])
         if "callgest_service_state" in vals:
             vals = dict(vals)
             self._stamp_callgest_service_date(vals)
