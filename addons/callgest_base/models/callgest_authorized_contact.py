@@ -18,7 +18,6 @@ class CallgestAuthorizedContact(models.Model):
     sequence = fields.Integer(default=10)
     client_id = fields.Many2one(
         "res.partner",
-        string="Client",
         required=True,
         ondelete="cascade",
         index=True,

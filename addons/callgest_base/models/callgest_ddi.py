@@ -36,12 +36,10 @@ class CallgestDdi(models.Model):
     )
     country_id = fields.Many2one(
         "res.country",
-        string="Country",
         default=lambda self: self.env.company.country_id,
         help="Country used to read a number written in national format.",
     )
     number = fields.Char(
-        string="Number",
         compute="_compute_number_info",
         store=True,
         precompute=True,
@@ -64,12 +62,14 @@ class CallgestDdi(models.Model):
         readonly=True,
     )
     number_national = fields.Char(
-        string="National format", compute="_compute_number_info",
+        string="National format",
+        compute="_compute_number_info",
         store=True,
         precompute=True,
     )
     number_international = fields.Char(
-        string="International format", compute="_compute_number_info",
+        string="International format",
+        compute="_compute_number_info",
         store=True,
         precompute=True,
     )
@@ -82,7 +82,8 @@ class CallgestDdi(models.Model):
         index=True,
     )
     number_region = fields.Char(
-        string="Region", compute="_compute_number_info",
+        string="Region",
+        compute="_compute_number_info",
         store=True,
         precompute=True,
     )
@@ -96,7 +97,6 @@ class CallgestDdi(models.Model):
     )
     professional_id = fields.Many2one(
         "res.partner",
-        string="Professional",
         index="btree_not_null",
         tracking=True,
         check_company=True,
@@ -291,7 +291,9 @@ class CallgestDdi(models.Model):
             for ddi in self:
                 probe = self.new(
                     {
-                        "number_entered": vals.get("number_entered", ddi.number_entered),
+                        "number_entered": vals.get(
+                            "number_entered", ddi.number_entered
+                        ),
                         "country_id": vals.get("country_id", ddi.country_id.id),
                     }
                 )
@@ -366,8 +368,9 @@ class CallgestDdi(models.Model):
         """Take a number out of service for good (ported out or retired)."""
         self._require_states(("available", "active", "suspended"), _("release"))
         half_assigned = self.filtered(
-            lambda ddi: ddi.state == "available"
-            and (ddi.partner_id or ddi.professional_id)
+            lambda ddi: (
+                ddi.state == "available" and (ddi.partner_id or ddi.professional_id)
+            )
         )
         if half_assigned:
             raise UserError(

@@ -127,8 +127,12 @@ class ResPartner(models.Model):
         "callgest.ddi", "professional_id", string="Own DDIs"
     )
     callgest_ddi_count = fields.Integer(compute="_compute_callgest_ddi_count")
-    callgest_tz = fields.Selection(related="tz", readonly=False, string="Client timezone")
-    callgest_lang = fields.Selection(related="lang", readonly=False, string="Client language")
+    callgest_tz = fields.Selection(
+        related="tz", readonly=False, string="Client timezone"
+    )
+    callgest_lang = fields.Selection(
+        related="lang", readonly=False, string="Client language"
+    )
     callgest_can_manage = fields.Boolean(compute="_compute_callgest_can_manage")
 
     _sql_constraints = [
@@ -251,7 +255,11 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        codes = [vals["callgest_client_code"] for vals in vals_list if vals.get("callgest_client_code")]
+        codes = [
+            vals["callgest_client_code"]
+            for vals in vals_list
+            if vals.get("callgest_client_code")
+        ]
         for vals in vals_list:
             self._check_callgest_write_access(vals)
             self._stamp_callgest_service_date(vals)

@@ -13,7 +13,11 @@ class TestClient(CallgestBaseCommon):
     def test_duplicate_client_code_is_refused(self):
         with self.assertRaises(ValidationError) as error:
             self.Partner.create(
-                {"name": "Copycat", "is_callgest_client": True, "callgest_client_code": "9001"}
+                {
+                    "name": "Copycat",
+                    "is_callgest_client": True,
+                    "callgest_client_code": "9001",
+                }
             )
         self.assertIn("already used by Test Clinic", str(error.exception))
         with self.assertRaises(ValidationError):
@@ -23,7 +27,8 @@ class TestClient(CallgestBaseCommon):
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.env.cr.savepoint():
                 self.env.cr.execute(
-                    "UPDATE res_partner SET callgest_client_code = '9001' WHERE id = %s",
+                    "UPDATE res_partner SET callgest_client_code = '9001' "
+                    "WHERE id = %s",
                     [self.law_firm.id],
                 )
 
@@ -34,20 +39,33 @@ class TestClient(CallgestBaseCommon):
             self.assertIn("2 to 8 digits", str(error.exception))
 
     def test_find_client_by_dialed_code(self):
-        self.assertEqual(self.Partner._callgest_find_client_by_code(" 9001 "), self.clinic)
+        self.assertEqual(
+            self.Partner._callgest_find_client_by_code(" 9001 "), self.clinic
+        )
         self.assertFalse(self.Partner._callgest_find_client_by_code("0000"))
         self.assertFalse(self.Partner._callgest_find_client_by_code(""))
 
     def test_service_state_dates_are_stamped(self):
         today = fields.Date.context_today(self.clinic)
         client = self.Partner.create(
-            {"name": "New client", "is_callgest_client": True, "callgest_service_state": "onboarding"}
+            {
+                "name": "New client",
+                "is_callgest_client": True,
+                "callgest_service_state": "onboarding",
+            }
         )
         self.assertEqual(client.callgest_onboarding_date, today)
         client.callgest_service_state = "active"
         self.assertEqual(client.callgest_activation_date, today)
-        client.write({"callgest_service_state": "suspended", "callgest_suspension_date": "2026-01-31"})
-        self.assertEqual(client.callgest_suspension_date, fields.Date.to_date("2026-01-31"))
+        client.write(
+            {
+                "callgest_service_state": "suspended",
+                "callgest_suspension_date": "2026-01-31",
+            }
+        )
+        self.assertEqual(
+            client.callgest_suspension_date, fields.Date.to_date("2026-01-31")
+        )
         client.callgest_service_state = "terminated"
         self.assertEqual(client.callgest_termination_date, today)
 
@@ -81,7 +99,11 @@ class TestClient(CallgestBaseCommon):
 
     def test_invoice_partner_per_structure(self):
         reseller = self.Partner.create(
-            {"name": "Reseller", "is_callgest_client": True, "callgest_client_type": "reseller"}
+            {
+                "name": "Reseller",
+                "is_callgest_client": True,
+                "callgest_client_type": "reseller",
+            }
         )
         sub_client = self.Partner.create(
             {
@@ -107,30 +129,50 @@ class TestClient(CallgestBaseCommon):
 
     def test_authorized_contacts(self):
         boss = self.Partner.create(
-            {"name": "Dr. Boss", "parent_id": self.clinic.id, "email": "Boss@Clinic.example.com"}
+            {
+                "name": "Dr. Boss",
+                "parent_id": self.clinic.id,
+                "email": "Boss@Clinic.example.com",
+            }
         )
         desk = self.Partner.create(
-            {"name": "Front desk", "parent_id": self.clinic.id, "email": "desk@clinic.example.com"}
+            {
+                "name": "Front desk",
+                "parent_id": self.clinic.id,
+                "email": "desk@clinic.example.com",
+            }
         )
         Authorized = self.env["callgest.authorized.contact"]
         Authorized.create({"client_id": self.clinic.id, "partner_id": boss.id})
         Authorized.create(
-            {"client_id": self.clinic.id, "partner_id": desk.id, "can_request_changes": False}
+            {
+                "client_id": self.clinic.id,
+                "partner_id": desk.id,
+                "can_request_changes": False,
+            }
         )
         self.assertEqual(len(self.clinic.callgest_authorized_contact_ids), 2)
         self.assertEqual(
-            Authorized._find_authorized(self.clinic, email="boss@clinic.example.com").partner_id,
+            Authorized._find_authorized(
+                self.clinic, email="boss@clinic.example.com"
+            ).partner_id,
             boss,
         )
-        self.assertFalse(Authorized._find_authorized(self.clinic, email="desk@clinic.example.com"))
+        self.assertFalse(
+            Authorized._find_authorized(self.clinic, email="desk@clinic.example.com")
+        )
         self.assertTrue(
             Authorized._find_authorized(
                 self.clinic, email="desk@clinic.example.com", purpose="notifications"
             )
         )
-        self.assertFalse(Authorized._find_authorized(self.clinic, email="intruder@example.com"))
+        self.assertFalse(
+            Authorized._find_authorized(self.clinic, email="intruder@example.com")
+        )
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.env.cr.savepoint():
                 Authorized.create({"client_id": self.clinic.id, "partner_id": boss.id})
         with self.assertRaises(ValidationError):
-            Authorized.create({"client_id": self.clinic.id, "partner_id": self.clinic.id})
+            Authorized.create(
+                {"client_id": self.clinic.id, "partner_id": self.clinic.id}
+            )

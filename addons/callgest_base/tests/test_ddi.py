@@ -36,10 +36,18 @@ class TestDdi(CallgestBaseCommon):
         self.assertEqual(
             self.create_ddi("902 100 299", self.spain).number_type, "shared_cost"
         )
-        self.assertEqual(self.create_ddi("627 561 299", self.spain).number_type, "mobile")
+        self.assertEqual(
+            self.create_ddi("627 561 299", self.spain).number_type, "mobile"
+        )
 
     def test_unparsable_or_impossible_number_is_refused(self):
-        for bad in ("hello", "12345", "+34 999", "+999 123 456 789", "933 906 700 1234 5"):
+        for bad in (
+            "hello",
+            "12345",
+            "+34 999",
+            "+999 123 456 789",
+            "933 906 700 1234 5",
+        ):
             with self.subTest(number=bad), self.assertRaises(ValidationError) as error:
                 self.create_ddi(bad, self.spain)
             self.assertIn(bad, str(error.exception))
@@ -53,7 +61,10 @@ class TestDdi(CallgestBaseCommon):
 
     def test_number_already_in_use_is_refused(self):
         for same_number in ("+34933906700", "0034933906700", "933906700"):
-            with self.subTest(number=same_number), self.assertRaises(ValidationError) as error:
+            with (
+                self.subTest(number=same_number),
+                self.assertRaises(ValidationError) as error,
+            ):
                 self.create_ddi(same_number, self.spain)
             self.assertIn("already in use", str(error.exception))
 
@@ -62,7 +73,8 @@ class TestDdi(CallgestBaseCommon):
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.env.cr.savepoint():
                 self.env.cr.execute(
-                    "INSERT INTO callgest_ddi (number_entered, number, state, company_id)"
+                    "INSERT INTO callgest_ddi"
+                    " (number_entered, number, state, company_id)"
                     " VALUES ('933906700', '+34933906700', 'available', %s)",
                     [self.env.company.id],
                 )
@@ -70,7 +82,9 @@ class TestDdi(CallgestBaseCommon):
     def test_released_number_can_come_back_as_a_new_ddi(self):
         self.clinic_ddi.action_release()
         self.assertEqual(self.clinic_ddi.state, "released")
-        self.assertEqual(self.clinic_ddi.release_date, fields.Date.context_today(self.Ddi))
+        self.assertEqual(
+            self.clinic_ddi.release_date, fields.Date.context_today(self.Ddi)
+        )
         again = self.create_ddi("93 390 67 00", self.spain, self.law_firm)
         self.assertEqual(again.state, "active")
         self.assertEqual(self.Ddi._resolve("933906700"), again)
@@ -132,7 +146,9 @@ class TestDdi(CallgestBaseCommon):
         with self.assertRaises(UserError) as error:
             half_assigned.action_release()
         self.assertIn("half-assigned", str(error.exception))
-        reserved = self.create_ddi("93 390 67 54", self.spain, self.clinic, state="reserved")
+        reserved = self.create_ddi(
+            "93 390 67 54", self.spain, self.clinic, state="reserved"
+        )
         with self.assertRaises(UserError):
             reserved.action_release()
         self.assertEqual(reserved.state, "reserved")
@@ -142,27 +158,46 @@ class TestDdi(CallgestBaseCommon):
         self.assertEqual(reserved.state, "released")
 
     def test_professional_must_belong_to_the_client(self):
-        ddi = self.create_ddi("910 600 199", self.spain, self.law_firm, professional_id=self.lawyer.id)
+        ddi = self.create_ddi(
+            "910 600 199", self.spain, self.law_firm, professional_id=self.lawyer.id
+        )
         self.assertEqual(ddi.professional_id, self.lawyer)
         with self.assertRaises(ValidationError):
-            self.create_ddi("910 600 198", self.spain, self.clinic, professional_id=self.lawyer.id)
+            self.create_ddi(
+                "910 600 198", self.spain, self.clinic, professional_id=self.lawyer.id
+            )
 
     def test_search_by_any_written_form(self):
-        for written in ("93 390 67 00", "+34933906700", "0034933906700", "+34 933 90 67 00", "390 67 00"):
+        for written in (
+            "93 390 67 00",
+            "+34933906700",
+            "0034933906700",
+            "+34 933 90 67 00",
+            "390 67 00",
+        ):
             with self.subTest(written=written):
                 found = self.Ddi.search([("display_name", "ilike", written)])
                 self.assertIn(self.clinic_ddi, found)
                 self.assertIn(
-                    self.clinic_ddi.id, [rid for rid, _name in self.Ddi.name_search(written)]
+                    self.clinic_ddi.id,
+                    [rid for rid, _name in self.Ddi.name_search(written)],
                 )
         self.assertNotIn(
             self.clinic_ddi, self.Ddi.search([("display_name", "ilike", "910 600")])
         )
 
     def test_resolver_for_every_form_a_pbx_sends(self):
-        ddi = self.create_ddi("910 600 197", self.spain, self.law_firm, professional_id=self.lawyer.id)
-        for raw in ("93 390 67 00", "+34933906700", "0034933906700", "34933906700", "933906700",
-                    "sip:+34933906700@pbx.example.com"):
+        ddi = self.create_ddi(
+            "910 600 197", self.spain, self.law_firm, professional_id=self.lawyer.id
+        )
+        for raw in (
+            "93 390 67 00",
+            "+34933906700",
+            "0034933906700",
+            "34933906700",
+            "933906700",
+            "sip:+34933906700@pbx.example.com",
+        ):
             with self.subTest(raw=raw):
                 self.assertEqual(self.Ddi._resolve(raw), self.clinic_ddi)
         data = self.Ddi.resolve_number("0034910600197")
@@ -179,9 +214,16 @@ class TestDdi(CallgestBaseCommon):
         self.assertEqual(
             self.Ddi.resolve_number("anonymous"),
             {
-                "number": "anonymous", "ddi_id": False, "e164": False, "state": False,
-                "client_id": False, "client_name": False, "client_code": False,
-                "professional_id": False, "professional_name": False, "company_id": False,
+                "number": "anonymous",
+                "ddi_id": False,
+                "e164": False,
+                "state": False,
+                "client_id": False,
+                "client_name": False,
+                "client_code": False,
+                "professional_id": False,
+                "professional_name": False,
+                "company_id": False,
             },
         )
         self.clinic_ddi.action_release()

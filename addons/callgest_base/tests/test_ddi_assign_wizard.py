@@ -18,11 +18,15 @@ class TestDdiAssignWizard(CallgestBaseCommon):
 
     def _wizard(self, **context):
         return Form(
-            self.env["callgest.ddi.assign.wizard"].with_user(self.supervisor).with_context(**context)
+            self.env["callgest.ddi.assign.wizard"]
+            .with_user(self.supervisor)
+            .with_context(**context)
         )
 
     def test_assign_selected_ddis_in_bulk(self):
-        wizard_form = self._wizard(active_model="callgest.ddi", active_ids=self.stock[:2].ids)
+        wizard_form = self._wizard(
+            active_model="callgest.ddi", active_ids=self.stock[:2].ids
+        )
         wizard_form.partner_id = self.clinic
         wizard_form.save().action_assign()
         self.assertEqual(self.stock[:2].mapped("state"), ["active", "active"])

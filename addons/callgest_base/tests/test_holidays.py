@@ -25,22 +25,35 @@ class TestHolidays(TransactionCase):
         august = leaves.filtered(lambda leave: leave.name == "Asunción")
         self.assertEqual(august.date_from, datetime(2026, 8, 14, 22, 0))
         self.assertEqual(
-            leaves.mapped("callgest_holiday_scope"), ["national", "national", "regional"]
+            leaves.mapped("callgest_holiday_scope"),
+            ["national", "national", "regional"],
         )
         # Working hours drop on the holiday only.
         hours = calendar.get_work_hours_count(
-            datetime(2025, 12, 31, 0, 0), datetime(2026, 1, 3, 0, 0), compute_leaves=True
+            datetime(2025, 12, 31, 0, 0),
+            datetime(2026, 1, 3, 0, 0),
+            compute_leaves=True,
         )
-        self.assertEqual(hours, 16.0)  # Dec 31 and Jan 2, 8 h each in the default calendar
+        self.assertEqual(
+            hours, 16.0
+        )  # Dec 31 and Jan 2, 8 h each in the default calendar
 
     def test_adding_holidays_twice_is_harmless(self):
-        calendar = self.env["resource.calendar"].create({"name": "Lisboa", "tz": "Europe/Lisbon"})
+        calendar = self.env["resource.calendar"].create(
+            {"name": "Lisboa", "tz": "Europe/Lisbon"}
+        )
         calendar.callgest_add_holidays([("2026-06-13", "Santo António", "local")])
-        again = calendar.callgest_add_holidays([("2026-06-13", "Santo António", "local")])
+        again = calendar.callgest_add_holidays(
+            [("2026-06-13", "Santo António", "local")]
+        )
         self.assertFalse(again)
         self.assertEqual(len(calendar.global_leave_ids), 1)
 
     def test_unknown_scope_is_refused(self):
-        calendar = self.env["resource.calendar"].create({"name": "Chile", "tz": "America/Santiago"})
+        calendar = self.env["resource.calendar"].create(
+            {"name": "Chile", "tz": "America/Santiago"}
+        )
         with self.assertRaises(UserError):
-            calendar.callgest_add_holidays([("2026-09-18", "Fiestas Patrias", "planetary")])
+            calendar.callgest_add_holidays(
+                [("2026-09-18", "Fiestas Patrias", "planetary")]
+            )

@@ -39,7 +39,9 @@ class TestPhoneNumbers(BaseCase):
             phone_numbers.clean_raw_number("sip:+34933906700@pbx.local;user=phone"),
             "+34933906700",
         )
-        self.assertEqual(phone_numbers.clean_raw_number("tel:+351217000301"), "+351217000301")
+        self.assertEqual(
+            phone_numbers.clean_raw_number("tel:+351217000301"), "+351217000301"
+        )
         self.assertEqual(phone_numbers.clean_raw_number("anonymous"), "")
         self.assertEqual(phone_numbers.clean_raw_number(None), "")
 

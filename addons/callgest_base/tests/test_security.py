@@ -71,7 +71,11 @@ class TestSecurity(CallgestBaseCommon):
     def test_multi_company(self):
         other_company = self.env["res.company"].create({"name": "CallGest Portugal"})
         other_client = self.Partner.create(
-            {"name": "Lisbon only client", "is_callgest_client": True, "company_id": other_company.id}
+            {
+                "name": "Lisbon only client",
+                "is_callgest_client": True,
+                "company_id": other_company.id,
+            }
         )
         other_ddi = self.Ddi.with_company(other_company).create(
             {
@@ -91,7 +95,9 @@ class TestSecurity(CallgestBaseCommon):
             company_id=other_company.id,
             company_ids=[(6, 0, other_company.ids)],
         )
-        self.assertEqual(self.Ddi.with_user(lisbon_secretary)._resolve("+351217000355"), other_ddi)
+        self.assertEqual(
+            self.Ddi.with_user(lisbon_secretary)._resolve("+351217000355"), other_ddi
+        )
         # A DDI cannot belong to one company and be assigned to a client of another.
         with self.assertRaises(UserError):
             self.Ddi.create(

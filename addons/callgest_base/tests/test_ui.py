@@ -23,7 +23,9 @@ class TestUi(HttpCase):
         )
 
     def test_supervisor_creates_activates_and_finds_a_ddi(self):
-        self.start_tour("/odoo", "callgest_ddi_supervisor_tour", login="tour_supervisor")
+        self.start_tour(
+            "/odoo", "callgest_ddi_supervisor_tour", login="tour_supervisor"
+        )
         ddi = self.env["callgest.ddi"].search([("number", "=", "+34933906799")])
         self.assertEqual(ddi.state, "active")
         self.assertEqual(ddi.partner_id, self.client_partner)

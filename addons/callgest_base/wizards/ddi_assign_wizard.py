@@ -16,7 +16,6 @@ class CallgestDdiAssignWizard(models.TransientModel):
     )
     professional_id = fields.Many2one(
         "res.partner",
-        string="Professional",
         domain="[('parent_id', '=', partner_id), "
         "('callgest_is_professional', '=', True)]",
     )
