@@ -8,14 +8,20 @@ import odoorpc
 import pytest
 
 
+def english(client):
+    """The demo users work in Spanish; most checks read English messages."""
+    client.env.context["lang"] = "en_US"
+    return client
+
+
 @pytest.fixture
 def secretary(odoorpc_login):
-    return odoorpc_login("secretaria", "secretaria")
+    return english(odoorpc_login("secretaria", "secretaria"))
 
 
 @pytest.fixture
 def supervisor(odoorpc_login):
-    return odoorpc_login("supervisor", "supervisor")
+    return english(odoorpc_login("supervisor", "supervisor"))
 
 
 @pytest.mark.parametrize(
@@ -98,3 +104,17 @@ def test_duplicate_client_code_over_rpc(supervisor):
                 "callgest_client_code": "101",
             }
         )
+
+
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("es_ES", "no es un número de teléfono válido para un DDI"),
+        ("pt_PT", "não é um número de telefone válido para um DDI"),
+    ],
+)
+def test_errors_come_in_the_users_language(odoorpc_login, lang, message):
+    supervisor = odoorpc_login("supervisor", "supervisor")
+    supervisor.env.context["lang"] = lang
+    with pytest.raises(odoorpc.error.RPCError, match=message):
+        supervisor.env["callgest.ddi"].create({"number_entered": "12345"})
