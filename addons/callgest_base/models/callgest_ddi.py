@@ -182,11 +182,6 @@ class CallgestDdi(models.Model):
                 name = f"{name} ({ddi.partner_id.name})"
             ddi.display_name = name
 
-    @api.constrains("number_entered", "country_id")
-    def _check_number(self):
-        for ddi in self:
-            ddi._parse_number(raise_error=True)
-
     def _check_live_number_free(self, e164, exclude_ids=()):
         """Refuse a number already used by a DDI that is not released.
 
@@ -366,10 +361,12 @@ class CallgestDdi(models.Model):
 
     def action_release(self, reason="retired"):
         """Take a number out of service for good (ported out or retired)."""
-        self._require_states(("available", "active", "suspended"), _("release"))
         half_assigned = self.filtered(
             lambda ddi: (
-                ddi.state == "available" and (ddi.partner_id or ddi.professional_id)
+                ddi.state == "reserved"
+                or (
+                    ddi.state == "available" and (ddi.partner_id or ddi.professional_id)
+                )
             )
         )
         if half_assigned:
@@ -380,6 +377,7 @@ class CallgestDdi(models.Model):
                     numbers=", ".join(half_assigned.mapped("display_name")),
                 )
             )
+        self._require_states(("available", "active", "suspended"), _("release"))
         self.write(
             {
                 "state": "released",

@@ -149,8 +149,9 @@ class TestDdi(CallgestBaseCommon):
         reserved = self.create_ddi(
             "93 390 67 54", self.spain, self.clinic, state="reserved"
         )
-        with self.assertRaises(UserError):
+        with self.assertRaises(UserError) as error:
             reserved.action_release()
+        self.assertIn("half-assigned", str(error.exception))
         self.assertEqual(reserved.state, "reserved")
         reserved.action_return_to_stock()
         self.assertFalse(reserved.partner_id)
