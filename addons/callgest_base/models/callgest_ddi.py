@@ -182,6 +182,10 @@ class CallgestDdi(models.Model):
                 name = f"{name} ({ddi.partner_id.name})"
             ddi.display_name = name
 
+    def _state_label(self, state):
+        """The label of a state in the user's language."""
+        return dict(self._fields["state"]._description_selection(self.env))[state]
+
     def _check_live_number_free(self, e164, exclude_ids=()):
         """Refuse a number already used by a DDI that is not released.
 
@@ -210,7 +214,7 @@ class CallgestDdi(models.Model):
                     "(%(other)s, %(state)s). Release that DDI first.",
                     number=other.number_international,
                     other=other.partner_id.name or _("in stock"),
-                    state=dict(DDI_STATES)[other.state],
+                    state=self._state_label(other.state),
                 )
             )
 
@@ -222,7 +226,7 @@ class CallgestDdi(models.Model):
                     _(
                         "The DDI %(number)s cannot be %(state)s without a client.",
                         number=ddi.display_name,
-                        state=dict(DDI_STATES)[ddi.state].lower(),
+                        state=self._state_label(ddi.state).lower(),
                     )
                 )
             professional = ddi.professional_id
@@ -321,7 +325,7 @@ class CallgestDdi(models.Model):
                     action=action_label,
                     numbers=", ".join(wrong.mapped("display_name")),
                     state=", ".join(
-                        sorted({dict(DDI_STATES)[s] for s in wrong.mapped("state")})
+                        sorted({self._state_label(s) for s in wrong.mapped("state")})
                     ),
                 )
             )

@@ -133,7 +133,11 @@ class ResPartner(models.Model):
     callgest_lang = fields.Selection(
         related="lang", readonly=False, string="Client language"
     )
-    callgest_can_manage = fields.Boolean(compute="_compute_callgest_can_manage")
+    # The default serves new records, whose form gets defaults, not computes.
+    callgest_can_manage = fields.Boolean(
+        compute="_compute_callgest_can_manage",
+        default=lambda self: self._callgest_user_can_manage(),
+    )
 
     _sql_constraints = [
         (
@@ -156,9 +160,12 @@ class ResPartner(models.Model):
             else:
                 partner.callgest_invoice_partner_id = partner.commercial_partner_id
 
+    def _callgest_user_can_manage(self):
+        return self.env.user.has_group("callgest_base.group_callgest_supervisor")
+
     @api.depends_context("uid")
     def _compute_callgest_can_manage(self):
-        can_manage = self.env.user.has_group("callgest_base.group_callgest_supervisor")
+        can_manage = self._callgest_user_can_manage()
         for partner in self:
             partner.callgest_can_manage = can_manage
 
@@ -301,7 +308,8 @@ class ResPartner(models.Model):
             for fname in vals
             if fname in self._fields
             and (fname.startswith("callgest_") or fname == "is_callgest_client")
-            and fname not in ("callgest_tz", "callgest_lang")
+            # related (timezone, language) and computed fields are not the account
+            and not self._fields[fname].compute
         ]
         if not self:
             # A form sends the defaults of every field it shows on create.
@@ -325,7 +333,7 @@ class ResPartner(models.Model):
 
     def _stamp_callgest_service_date(self, vals):
         date_field = SERVICE_STATE_DATE_FIELDS.get(vals.get("callgest_service_state"))
-        if date_field and date_field not in vals:
+        if date_field and not vals.get(date_field):
             vals[date_field] = fields.Date.context_today(self)
 
     @api.model

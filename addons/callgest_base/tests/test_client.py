@@ -68,6 +68,16 @@ class TestClient(CallgestBaseCommon):
         )
         client.callgest_service_state = "terminated"
         self.assertEqual(client.callgest_termination_date, today)
+        # A form sends the empty date fields along with the new state.
+        from_form = self.Partner.create(
+            {
+                "name": "Client from a form",
+                "is_callgest_client": True,
+                "callgest_service_state": "active",
+                "callgest_activation_date": False,
+            }
+        )
+        self.assertEqual(from_form.callgest_activation_date, today)
 
     def test_service_state_is_tracked(self):
         client = self.Partner.with_context(tracking_disable=False).create(

@@ -31,6 +31,19 @@ class TestUi(HttpCase):
         self.assertEqual(ddi.partner_id, self.client_partner)
         self.assertEqual(ddi.number_entered, "0034 933 906 799")
 
+    def test_supervisor_creates_a_client(self):
+        self.start_tour(
+            "/odoo/action-callgest_base.action_callgest_client",
+            "callgest_client_supervisor_tour",
+            login="tour_supervisor",
+        )
+        client = self.env["res.partner"].search([("callgest_client_code", "=", "4321")])
+        self.assertEqual(client.name, "Tour Dental Clinic")
+        self.assertTrue(client.is_callgest_client)
+        self.assertEqual(client.callgest_service_level, "level_2")
+        self.assertEqual(client.callgest_service_state, "onboarding")
+        self.assertTrue(client.callgest_onboarding_date)
+
     def test_secretary_sees_ddis_read_only(self):
         self.env["callgest.ddi"].create(
             {

@@ -100,3 +100,46 @@ registry.category("web_tour.tours").add("callgest_ddi_secretary_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("callgest_client_supervisor_tour", {
+    url: "/odoo/action-callgest_base.action_callgest_client",
+    steps: () => [
+        {
+            content: "Create a client",
+            trigger: ".o-kanban-button-new",
+            run: "click",
+        },
+        {
+            trigger: '.o_field_widget[name="name"] input',
+            run: "edit Tour Dental Clinic",
+        },
+        {
+            content: "The service tab opens first and is editable",
+            trigger: '.o_notebook .nav-link.active:contains("CallGest service")',
+        },
+        {
+            trigger: '.o_field_widget[name="callgest_client_code"] input',
+            run: "edit 4321",
+        },
+        {
+            trigger: '.o_field_widget[name="callgest_service_level"] select',
+            run: 'select "level_2"',
+        },
+        {
+            trigger: '.o_field_widget[name="callgest_service_state"] select',
+            run: 'select "onboarding"',
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved: the breadcrumb shows the new client and its onboarding date",
+            trigger: '.o_breadcrumb .active:contains("Tour Dental Clinic")',
+        },
+        {
+            trigger: '.o_field_widget[name="callgest_onboarding_date"] input',
+        },
+    ],
+});
