@@ -41,7 +41,6 @@ class CallgestCallItemMixin(models.AbstractModel):
     )
     professional_id = fields.Many2one(
         "res.partner",
-        string="Professional",
         compute="_compute_partner_id",
         store=True,
         readonly=False,

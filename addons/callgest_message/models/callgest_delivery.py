@@ -161,6 +161,7 @@ class CallgestDelivery(models.Model):
 
     @api.model
     def _lock_next_due_group(self):
+        self.flush_model()
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
@@ -260,18 +261,20 @@ class CallgestDelivery(models.Model):
 
     def _queue_email(self):
         """Put the email in Odoo's outgoing mail queue, in the recipient's language."""
-        if len(self) > 1 or self.is_digest:
+        if len(self) > 1:
             template = self.env.ref("callgest_message.mail_template_digest")
-            record = self.recipient_id.with_context(
-                callgest_digest_delivery_ids=self.ids
-            )
+            record = self.recipient_id
         else:
             template = self.env.ref(f"callgest_message.mail_template_{self.kind}")
             record = self
-        mail_id = template.sudo().send_mail(
-            record.id,
-            force_send=False,
-            email_values={"email_to": self[0].address, "recipient_ids": []},
+        mail_id = (
+            template.sudo()
+            .with_context(callgest_digest_delivery_ids=self.ids)
+            .send_mail(
+                record.id,
+                force_send=False,
+                email_values={"email_to": self[0].address, "recipient_ids": []},
+            )
         )
         return self.env["mail.mail"].sudo().browse(mail_id)
 

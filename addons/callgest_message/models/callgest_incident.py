@@ -26,7 +26,6 @@ class CallgestIncident(models.Model):
     )
     type_id = fields.Many2one(
         "callgest.incident.type",
-        string="Type",
         domain="['|', ('partner_id', '=', False), ('partner_id', '=', partner_id)]",
         tracking=True,
     )
@@ -34,7 +33,6 @@ class CallgestIncident(models.Model):
     description = fields.Text(required=True)
     priority = fields.Selection(
         INCIDENT_PRIORITIES,
-        default="normal",
         required=True,
         tracking=True,
         compute="_compute_priority",

@@ -23,7 +23,6 @@ class CallgestMessage(models.Model):
     )
     category_id = fields.Many2one(
         "callgest.message.category",
-        string="Category",
         required=True,
         domain=[("code", "!=", "incident")],
         default=lambda self: self.env.ref(

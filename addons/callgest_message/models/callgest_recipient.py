@@ -32,7 +32,6 @@ class CallgestRecipient(models.Model):
     )
     contact_id = fields.Many2one(
         "res.partner",
-        string="Contact",
         domain="[('id', 'child_of', partner_id)]",
         help="An authorized contact of the client; leave empty for an extra "
         "address the client manages.",
