@@ -161,7 +161,7 @@ class CallgestCallItemMixin(models.AbstractModel):
                     _(
                         "Choose the DDI that was called or the client: a %(what)s "
                         "cannot be recorded for nobody.",
-                        what=self._description,
+                        what=self.env["ir.model"]._get(self._name).name,
                     )
                 )
             if item.ddi_id and item.ddi_id.partner_id != item.partner_id:

@@ -52,6 +52,10 @@ class CallgestDelivery(models.Model):
     )
     address = fields.Char(required=True)
     subject = fields.Char(help="Subject of a report; recados use their template.")
+    email_subject = fields.Char(
+        compute="_compute_email_subject",
+        help="The subject of the email, in the recipient's language.",
+    )
     body_html = fields.Html(sanitize_style=True)
     is_digest = fields.Boolean(string="In digest", index=True)
     scheduled_at = fields.Datetime(required=True, default=fields.Datetime.now)
@@ -95,6 +99,37 @@ class CallgestDelivery(models.Model):
             item = delivery.message_id or delivery.incident_id
             what = item.name if item else (delivery.subject or "")
             delivery.display_name = f"{what} → {delivery.recipient_id.name or ''}"
+
+    @api.depends("kind", "subject", "recipient_id.lang")
+    def _compute_email_subject(self):
+        for delivery in self:
+            translated = delivery.with_context(lang=delivery.recipient_id.lang)
+            delivery.email_subject = translated._email_subject()
+
+    def _email_subject(self):
+        _ = self.env._
+        if self.message_id:
+            message = self.message_id
+            subject = _(
+                "Recado from %(caller)s (%(name)s)",
+                caller=message.caller_name or message.caller_number or "",
+                name=message.name,
+            )
+            if message.urgency == "urgent":
+                subject = _("URGENT: %(subject)s", subject=subject)
+            return subject
+        if self.incident_id:
+            incident = self.incident_id.with_env(self.env)
+            priorities = dict(
+                incident._fields["priority"]._description_selection(self.env)
+            )
+            return _(
+                "Incident %(name)s: %(type)s (priority %(priority)s)",
+                name=incident.name,
+                type=incident.type_id.name or "",
+                priority=priorities.get(incident.priority, ""),
+            )
+        return self.subject or ""
 
     # ------------------------------------------------------------------
     # Queueing

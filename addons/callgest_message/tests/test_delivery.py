@@ -231,3 +231,31 @@ class TestDelivery(CallgestMessageCommon):
         self.assertEqual(
             sorted(message.delivery_ids.mapped("channel")), ["email", "sms"]
         )
+
+    def test_email_in_the_recipients_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["res.lang"]._activate_lang("pt_PT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["callgest_message"], ["es_ES", "pt_PT"], overwrite=True
+        )
+        lisbon = self.Recipient.create(
+            {
+                "partner_id": self.clinic.id,
+                "channel": "email",
+                "address": "lisboa@clinic.example.com",
+                "lang": "pt_PT",
+            }
+        )
+        message = self.take_message(urgency="urgent")
+        message.action_submit()
+        self.send_due()
+        spanish = message.delivery_ids.filtered(
+            lambda d: d.recipient_id == self.email_now
+        )
+        portuguese = message.delivery_ids.filtered(lambda d: d.recipient_id == lisbon)
+        self.assertEqual(
+            spanish.mail_id.subject, f"URGENTE: Recado de Joan Garcia ({message.name})"
+        )
+        self.assertIn("Se ha tomado un recado", spanish.mail_id.body_html)
+        self.assertIn("Recado de Joan Garcia", portuguese.mail_id.subject)
+        self.assertIn("Foi registado um recado", portuguese.mail_id.body_html)
