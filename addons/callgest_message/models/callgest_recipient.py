@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
+from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.callgest_base.tools import phone_numbers
 from odoo.addons.phone_validation.tools.phone_validation import phone_parse
 
@@ -53,10 +54,12 @@ class CallgestRecipient(models.Model):
         help="Email address, mobile number or Telegram chat id (or @channel).",
     )
     lang = fields.Selection(
-        [("es_ES", "Spanish"), ("pt_PT", "Portuguese"), ("en_US", "English")],
+        _lang_get,
         string="Language",
         required=True,
-        default="es_ES",
+        default=lambda self: self.env.lang or "en_US",
+        help="Emails and texts go out in this language (Spanish, Portuguese, "
+        "English... any language installed in Odoo).",
     )
     category_ids = fields.Many2many(
         "callgest.message.category",
@@ -111,7 +114,7 @@ class CallgestRecipient(models.Model):
             self.address = contact.email
         elif self.channel == "sms" and (contact.mobile or contact.phone):
             self.address = contact.mobile or contact.phone
-        if contact.lang in dict(self._fields["lang"].selection):
+        if contact.lang:
             self.lang = contact.lang
 
     @api.model_create_multi

@@ -9,6 +9,7 @@ class CallgestMessageCommon(CallgestBaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env["res.lang"]._activate_lang("es_ES")
         cls.server = RecordingProviderServer()
         cls.server.__enter__()
         cls.addClassCleanup(cls.server.__exit__, None, None, None)
