@@ -1,0 +1,3 @@
+from . import test_onboarding_wizard
+from . import test_lead_from_message
+from . import test_ui
