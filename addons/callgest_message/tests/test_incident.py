@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import CallgestMessageCommon
@@ -76,3 +77,9 @@ class TestIncident(CallgestMessageCommon):
         self.assertEqual(set(incident.delivery_ids.mapped("state")), {"sent"})
         self.assertEqual(len(self.server.requests), 1)
         self.assertIn("9001-INC-00001", self.server.json_bodies()[0]["text"])
+        email = incident.delivery_ids.filtered(lambda d: d.channel == "email").mail_id
+        self.assertIn("9001-INC-00001", email.subject)
+        self.assertIn(">High<", email.body_html, "the priority label, not its key")
+        self.assertNotIn(
+            fields.Datetime.to_string(incident.date_due), email.body_html, "not in UTC"
+        )
