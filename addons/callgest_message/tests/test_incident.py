@@ -79,7 +79,11 @@ class TestIncident(CallgestMessageCommon):
         self.assertIn("9001-INC-00001", self.server.json_bodies()[0]["text"])
         email = incident.delivery_ids.filtered(lambda d: d.channel == "email").mail_id
         self.assertIn("9001-INC-00001", email.subject)
-        self.assertIn(">High<", email.body_html, "the priority label, not its key")
+        recipient_env = incident.with_context(lang=self.email_now.lang).env
+        high = dict(incident._fields["priority"]._description_selection(recipient_env))[
+            "high"
+        ]
+        self.assertIn(f"<span>{high}</span>", email.body_html, "the label, not the key")
         self.assertNotIn(
             fields.Datetime.to_string(incident.date_due), email.body_html, "not in UTC"
         )
