@@ -2,9 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.phone_validation.tools.phone_validation import phone_parse
-
-from ..tools import phone_numbers
+from ..tools import phone_numbers, phone_validation
 
 DDI_STATES = [
     ("available", "Available"),
@@ -155,9 +153,10 @@ class CallgestDdi(models.Model):
         self.ensure_one()
         if not self.number_entered:
             return False
-        cleaned = phone_numbers.clean_raw_number(self.number_entered)
         try:
-            parsed = phone_parse(cleaned or self.number_entered, self.country_id.code)
+            return phone_validation.parse_number(
+                self.number_entered, self.country_id.code
+            )
         except UserError as error:
             if not raise_error:
                 return False
@@ -170,7 +169,6 @@ class CallgestDdi(models.Model):
                     reason=error.args[0],
                 )
             ) from error
-        return phone_numbers.describe(parsed)
 
     @api.depends("number_international", "number_entered", "partner_id")
     @api.depends_context("callgest_ddi_show_client")

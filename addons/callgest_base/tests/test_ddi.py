@@ -29,6 +29,15 @@ class TestDdi(CallgestBaseCommon):
         self.assertEqual(foreign.number, "+442079460999")
         self.assertEqual(foreign.number_region, "GB")
 
+    def test_international_prefix_00_needs_no_country(self):
+        ddi = self.Ddi.create(
+            {"number_entered": "0034 933 906 781", "country_id": False}
+        )
+        self.assertEqual(ddi.number, "+34933906781")
+        with self.assertRaises(ValidationError) as error:
+            self.Ddi.create({"number_entered": "933 906 782", "country_id": False})
+        self.assertIn("use the +prefix", str(error.exception))
+
     def test_number_types_are_detected(self):
         self.assertEqual(
             self.create_ddi("900 100 299", self.spain).number_type, "toll_free"

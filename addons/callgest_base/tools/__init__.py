@@ -1,1 +1,2 @@
 from . import phone_numbers
+from . import phone_validation

@@ -3,8 +3,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.callgest_base.tools import phone_numbers
-from odoo.addons.phone_validation.tools.phone_validation import phone_parse
+from odoo.addons.callgest_base.tools import phone_numbers, phone_validation
 
 
 class CallgestCallItemMixin(models.AbstractModel):
@@ -107,9 +106,7 @@ class CallgestCallItemMixin(models.AbstractModel):
             if number:
                 country = item.partner_id.country_id or item.company_id.country_id
                 try:
-                    e164 = phone_numbers.describe(
-                        phone_parse(number, country.code)
-                    ).e164
+                    e164 = phone_validation.parse_number(number, country.code).e164
                 except UserError:
                     e164 = False
             item.caller_number_e164 = e164

@@ -5,8 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
 from odoo.addons.base.models.res_partner import _lang_get
-from odoo.addons.callgest_base.tools import phone_numbers
-from odoo.addons.phone_validation.tools.phone_validation import phone_parse
+from odoo.addons.callgest_base.tools import phone_validation
 
 from ..tools import scheduling
 
@@ -155,9 +154,7 @@ class CallgestRecipient(models.Model):
         if channel == "sms":
             country = partner.country_id or self.env.company.country_id
             try:
-                parsed = phone_parse(
-                    phone_numbers.clean_raw_number(address) or address, country.code
-                )
+                return phone_validation.parse_number(address, country.code).e164
             except UserError as error:
                 raise ValidationError(
                     _(
@@ -166,7 +163,6 @@ class CallgestRecipient(models.Model):
                         reason=error.args[0],
                     )
                 ) from error
-            return phone_numbers.describe(parsed).e164
         if not TELEGRAM_CHAT.match(address):
             raise ValidationError(
                 _(
