@@ -1,13 +1,21 @@
 {
     "name": "CallGest Protocols",
     "summary": "Attendance protocols per client and DDI, routing and screen pop",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/CallGest",
     "website": "https://github.com/callgest/callgest",
     "author": "CallGest",
     "license": "LGPL-3",
     "installable": True,
-    "depends": ["callgest_base"],
+    "depends": ["callgest_base", "mail"],
     "external_dependencies": {"python": ["phonenumbers", "pytz"]},
-    "data": [],
+    "data": [
+        "security/callgest_protocols_security.xml",
+        "security/ir.model.access.csv",
+        "security/callgest_protocols_rules.xml",
+        "views/callgest_protocol_views.xml",
+    ],
+    "demo": [
+        "demo/callgest_protocol_demo.xml",
+    ],
 }

@@ -1009,3 +1009,29 @@ class TestCascade(BaseCase):
         for maximum in (0, -1, None, True):
             with self.subTest(maximum=maximum), self.assertRaises(ValueError):
                 routing.plan_cascade([("A", 30)], max_total_seconds=maximum)
+
+
+class TestWholeLocalDays(BaseCase):
+    def test_leave_stored_in_utc_covers_the_local_day(self):
+        # 8 December in Madrid, stored as callgest_base stores holidays
+        start, end = datetime(2026, 12, 7, 23, 0), datetime(2026, 12, 8, 22, 59, 59)
+        self.assertEqual(
+            routing.whole_local_days(start, end, MADRID), [date(2026, 12, 8)]
+        )
+        # read in UTC, the same leave covers no whole day
+        self.assertEqual(routing.whole_local_days(start, end, "UTC"), [])
+
+    def test_partial_and_multi_day_leaves(self):
+        self.assertEqual(
+            routing.whole_local_days(
+                datetime(2026, 8, 3, 10, 0), datetime(2026, 8, 6, 12, 0), MADRID
+            ),
+            [date(2026, 8, 4), date(2026, 8, 5)],
+        )
+        # a day of 23 hours (spring forward) is covered too
+        self.assertEqual(
+            routing.whole_local_days(
+                datetime(2026, 3, 28, 23, 0), datetime(2026, 3, 29, 21, 59, 59), MADRID
+            ),
+            [date(2026, 3, 29)],
+        )

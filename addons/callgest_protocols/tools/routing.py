@@ -626,3 +626,31 @@ def plan_cascade(
         plan.append(step)
         offset += step.ring_seconds
     return plan
+
+
+# ---------------------------------------------------------------------------
+# Holidays stored as UTC leaves
+# ---------------------------------------------------------------------------
+
+
+def whole_local_days(
+    start_utc: datetime, end_utc: datetime, tz_name: str | None
+) -> list[date]:
+    """The local dates a leave ``[start_utc, end_utc]`` covers entirely.
+
+    Leaves are stored in naive UTC, often ending one second before local
+    midnight (``23:59:59``); a local day counts as covered when the leave
+    starts at or before its midnight and ends at most one second before the
+    next one. Partial days are not returned.
+    """
+    tz = get_timezone(tz_name)
+    start = pytz.utc.localize(_as_utc_naive(start_utc)).astimezone(tz)
+    end = pytz.utc.localize(_as_utc_naive(end_utc)).astimezone(tz)
+    days, day = [], start.date()
+    while day <= end.date():
+        day_start = localize(datetime.combine(day, time()), tz)
+        day_end = localize(datetime.combine(day + timedelta(days=1), time()), tz)
+        if start <= day_start and end >= day_end - timedelta(seconds=1):
+            days.append(day)
+        day += timedelta(days=1)
+    return days

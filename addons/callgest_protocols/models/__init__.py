@@ -1,0 +1,3 @@
+from . import callgest_protocol
+from . import callgest_protocol_version
+from . import callgest_protocol_lines

@@ -1,0 +1,299 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import routing
+
+# Every key of the screen pop, so that the PBX always gets the same shape.
+LOOKUP_KEYS = (
+    "ddi_number",
+    "caller_number",
+    "client",
+    "client_id",
+    "reason",
+    "ddi",
+    "ddi_id",
+    "ddi_state",
+    "professional",
+    "timezone",
+    "local_time",
+    "open",
+    "next_change",
+    "protocol_id",
+    "protocol_version",
+    "greeting",
+    "languages",
+    "instructions",
+    "caller_category",
+    "caller_reason",
+    "transfer_targets",
+    "max_transfer_seconds",
+    "out_of_hours",
+)
+
+
+class CallgestProtocol(models.Model):
+    """How a client, or one of its DDIs, wants its calls answered."""
+
+    _name = "callgest.protocol"
+    _description = "CallGest attendance protocol"
+    _inherit = ["mail.thread"]
+    _order = "partner_id, ddi_id, id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="cascade",
+        domain=[("is_callgest_client", "=", True)],
+    )
+    ddi_id = fields.Many2one(
+        "callgest.ddi",
+        string="DDI",
+        index="btree_not_null",
+        tracking=True,
+        ondelete="cascade",
+        domain="[('partner_id', '=', partner_id)]",
+        help="Leave empty for the client's protocol. A DDI's own protocol "
+        "overrides the client's for the calls to that number.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        index=True,
+    )
+    version_ids = fields.One2many(
+        "callgest.protocol.version", "protocol_id", string="Versions"
+    )
+    active_version_id = fields.Many2one(
+        "callgest.protocol.version",
+        string="Active version",
+        compute="_compute_active_version_id",
+    )
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        (
+            "partner_ddi_uniq",
+            "unique(partner_id, ddi_id)",
+            "This DDI already has a protocol.",
+        ),
+    ]
+
+    def init(self):
+        # unique(partner_id, ddi_id) lets NULLs repeat: one client protocol too.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS callgest_protocol_client_uniq "
+                "ON callgest_protocol (partner_id) WHERE ddi_id IS NULL"
+            )
+        )
+
+    @api.depends("partner_id.name", "ddi_id.number")
+    def _compute_name(self):
+        for protocol in self:
+            name = protocol.partner_id.name or ""
+            if protocol.ddi_id:
+                name = f"{name} ({protocol.ddi_id.number})"
+            protocol.name = name
+
+    @api.depends("partner_id.company_id")
+    def _compute_company_id(self):
+        for protocol in self:
+            protocol.company_id = protocol.partner_id.company_id or self.env.company
+
+    @api.depends("version_ids.state")
+    def _compute_active_version_id(self):
+        for protocol in self:
+            protocol.active_version_id = protocol.version_ids.filtered(
+                lambda version: version.state == "active"
+            )[:1]
+
+    def _check_scope_free(self, partner_id, ddi_id):
+        """One protocol per client and per DDI, checked before the database."""
+        twin = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("id", "not in", self.ids),
+                    ("partner_id", "=", partner_id),
+                    ("ddi_id", "=", ddi_id or False),
+                ],
+                limit=1,
+            )
+        )
+        if twin:
+            raise ValidationError(
+                _(
+                    "%(name)s already has a protocol: add a new version to it.",
+                    name=twin.name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        seen = set()
+        for vals in vals_list:
+            scope = (vals.get("partner_id"), vals.get("ddi_id") or False)
+            if scope in seen:
+                raise ValidationError(_("The same protocol is given twice."))
+            seen.add(scope)
+            self._check_scope_free(*scope)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "partner_id" in vals or "ddi_id" in vals:
+            for protocol in self:
+                protocol._check_scope_free(
+                    vals.get("partner_id", protocol.partner_id.id),
+                    vals.get("ddi_id", protocol.ddi_id.id),
+                )
+        return super().write(vals)
+
+    @api.constrains("partner_id", "ddi_id")
+    def _check_ddi_of_client(self):
+        for protocol in self:
+            if protocol.ddi_id and protocol.ddi_id.partner_id != protocol.partner_id:
+                raise ValidationError(
+                    _(
+                        "The DDI %(ddi)s does not belong to %(client)s.",
+                        ddi=protocol.ddi_id.number,
+                        client=protocol.partner_id.display_name,
+                    )
+                )
+
+    def action_new_draft(self):
+        """A new draft version, a copy of the active one with its lines."""
+        self.ensure_one()
+        source = self.active_version_id
+        if source:
+            draft = source.copy({"state": "draft"})
+        else:
+            draft = self.env["callgest.protocol.version"].create(
+                {"protocol_id": self.id}
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "callgest.protocol.version",
+            "res_id": draft.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Screen pop
+    # ------------------------------------------------------------------
+    @api.model
+    def _lookup_schedule(self, partner, local):
+        """``(weekly_hours, holidays)`` of a client around ``local``."""
+        calendar = partner.callgest_calendar_id
+        if not calendar:
+            return [], []
+        attendances = self.env["resource.calendar.attendance"].search_fetch(
+            [("calendar_id", "=", calendar.id), ("day_period", "!=", "lunch")],
+            ["dayofweek", "hour_from", "hour_to"],
+        )
+        weekly = [
+            (int(attendance.dayofweek), attendance.hour_from, attendance.hour_to)
+            for attendance in attendances
+            if attendance.hour_to > attendance.hour_from
+        ]
+        utc_now = local.astimezone(routing.pytz.utc).replace(tzinfo=None)
+        leaves = self.env["resource.calendar.leaves"].search_fetch(
+            [
+                ("calendar_id", "=", calendar.id),
+                ("resource_id", "=", False),
+                ("date_to", ">=", utc_now - timedelta(days=2)),
+                ("date_from", "<=", utc_now + timedelta(days=16)),
+            ],
+            ["date_from", "date_to"],
+        )
+        tz_name = str(local.tzinfo.zone)
+        holidays = set()
+        for leave in leaves:
+            holidays.update(
+                routing.whole_local_days(leave.date_from, leave.date_to, tz_name)
+            )
+        return weekly, sorted(holidays)
+
+    @api.model
+    def lookup(self, ddi_number, caller_number=None, when=None):
+        """Everything the secretary's screen shows when a call arrives.
+
+        :param ddi_number: the dialed number as the PBX sends it.
+        :param caller_number: the caller's number (empty when withheld).
+        :param when: ``None`` (now), or an ISO-8601 string: without offset it
+            is the client's local time, with an offset it is honoured.
+        :return: a JSON-serializable dict; ``client`` is ``False`` (with
+            ``reason: "unknown_ddi"``) for an unknown or released number.
+        """
+        ddi = self.env["callgest.ddi"]._resolve(ddi_number)
+        result = dict.fromkeys(LOOKUP_KEYS, False)
+        result.update(
+            {
+                "ddi_number": ddi_number,
+                "caller_number": caller_number or False,
+                "transfer_targets": [],
+            }
+        )
+        if not ddi or not ddi.partner_id:
+            result["reason"] = "unknown_ddi"
+            return result
+        partner = ddi.partner_id
+        calendar = partner.callgest_calendar_id
+        tz_name = partner.tz or calendar.tz or "UTC"
+        try:
+            utc, local = routing.resolve_when(when, tz_name)
+        except ValueError as error:
+            raise UserError(str(error)) from error
+        protocols = self.search_fetch(
+            [
+                ("partner_id", "=", partner.id),
+                "|",
+                ("ddi_id", "=", ddi.id),
+                ("ddi_id", "=", False),
+            ],
+            ["ddi_id"],
+        )
+        protocol = protocols.filtered(lambda p: p.ddi_id == ddi)[:1] or protocols[:1]
+        Version = self.env["callgest.protocol.version"]
+        version = Version.search_fetch(
+            [("protocol_id", "=", protocol.id), ("state", "=", "active")],
+            Version._LOOKUP_FIELDS,
+            limit=1,
+        )
+        weekly, holidays = self._lookup_schedule(partner, local)
+        is_open = routing.is_open(local, weekly, holidays)
+        change = routing.next_change(local, weekly, holidays)
+        result.update(
+            {
+                "client": partner.name,
+                "client_id": partner.id,
+                "ddi": ddi.number,
+                "ddi_id": ddi.id,
+                "ddi_state": ddi.state,
+                "professional": ddi.professional_id.name or False,
+                "timezone": tz_name,
+                "local_time": local.isoformat(),
+                "open": is_open,
+                "next_change": change.isoformat() if change else False,
+                "protocol_id": protocol.id or False,
+                "protocol_version": version.version or False,
+                "reason": False
+                if version
+                else ("no_active_version" if protocol else "no_protocol"),
+            }
+        )
+        result.update(
+            version._lookup_values(partner, caller_number, utc, local, is_open)
+        )
+        return result

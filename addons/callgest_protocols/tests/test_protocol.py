@@ -1,0 +1,326 @@
+import json
+from datetime import datetime
+
+from psycopg2 import IntegrityError
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.callgest_base.tests.common import CallgestBaseCommon
+
+CLINIC_DDI = "+34933906700"
+GREETING = "{greeting}, {client}, le atiende {secretary}"
+
+
+@tagged("post_install", "-at_install")
+class TestProtocol(CallgestBaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Protocol = cls.env["callgest.protocol"]
+        cls.Version = cls.env["callgest.protocol.version"]
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Test Mon-Fri 8-21",
+                "tz": "Europe/Madrid",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 8.0,
+                            "hour_to": 21.0,
+                            "day_period": "morning",
+                        }
+                    )
+                    for day in range(5)
+                ],
+            }
+        )
+        # Tuesday 8 December 2026, a national holiday in Spain
+        cls.calendar.callgest_add_holidays([("2026-12-08", "Inmaculada", "national")])
+        cls.clinic.callgest_calendar_id = cls.calendar
+        cls.protocol = cls.Protocol.create({"partner_id": cls.clinic.id})
+        cls.version = cls.Version.create(
+            {
+                "protocol_id": cls.protocol.id,
+                "state": "active",
+                "greeting": GREETING,
+                "out_of_hours_behaviour": "on_call_cascade",
+                "out_of_hours_message": "Closed: transferring to the person on call.",
+                "transfer_target_ids": [
+                    Command.create({"number": "934 150 200", "ring_seconds": 20}),
+                    Command.create({"number": "+34 627 561 101", "ring_seconds": 30}),
+                ],
+                "caller_entry_ids": [
+                    Command.create(
+                        {
+                            "pattern": "+34 600 100 200",
+                            "category": "vip",
+                            "reason": "Paciente VIP",
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "pattern": "+34 902*",
+                            "category": "blacklist",
+                            "reason": "Telemarketing",
+                        }
+                    ),
+                ],
+                "on_call_shift_ids": [
+                    # Sunday 22 Nov 2026 21:00 to Monday 08:00, Madrid time
+                    Command.create(
+                        {
+                            "start": datetime(2026, 11, 22, 20, 0),
+                            "end": datetime(2026, 11, 23, 7, 0),
+                            "name": "Dra. Guardia",
+                            "phone": "+34 600 999 888",
+                        }
+                    ),
+                    # the holiday, all day
+                    Command.create(
+                        {
+                            "start": datetime(2026, 12, 7, 23, 0),
+                            "end": datetime(2026, 12, 8, 23, 0),
+                            "name": "Dr. Festivo",
+                            "phone": "+34 600 999 777",
+                        }
+                    ),
+                ],
+            }
+        )
+
+    def lookup(self, when, caller="+34 611 222 333", ddi=CLINIC_DDI, user=None):
+        result = self.Protocol.with_user(user or self.secretary).lookup(
+            ddi, caller, when
+        )
+        json.dumps(result)  # what goes over RPC
+        return result
+
+    def test_open_on_a_weekday(self):
+        result = self.lookup("2026-11-23T10:00")  # a Monday
+        self.assertEqual(result["client"], "Test Clinic")
+        self.assertEqual(result["client_id"], self.clinic.id)
+        self.assertEqual(result["ddi"], CLINIC_DDI)
+        self.assertFalse(result["reason"])
+        self.assertTrue(result["open"])
+        self.assertFalse(result["out_of_hours"])
+        self.assertEqual(result["protocol_version"], 1)
+        self.assertEqual(result["local_time"], "2026-11-23T10:00:00+01:00")
+        self.assertEqual(result["next_change"], "2026-11-23T21:00:00+01:00")
+        self.assertEqual(
+            result["greeting"], "Good morning, Test Clinic, le atiende test_secretary"
+        )
+        targets = result["transfer_targets"]
+        self.assertEqual(
+            [t["number"] for t in targets], ["+34934150200", "+34627561101"]
+        )
+        self.assertEqual([t["start_offset"] for t in targets], [0, 20])
+        self.assertEqual([t["ring_seconds"] for t in targets], [20, 30])
+        self.assertTrue(all(t["included"] for t in targets))
+        self.assertFalse(result["caller_category"])
+
+    def test_closed_on_sunday_night(self):
+        result = self.lookup("2026-11-22T23:00")
+        self.assertFalse(result["open"])
+        self.assertEqual(result["next_change"], "2026-11-23T08:00:00+01:00")
+        self.assertEqual(
+            result["out_of_hours"],
+            {
+                "behaviour": "on_call_cascade",
+                "message": "Closed: transferring to the person on call.",
+                "voicemail_email": False,
+                "on_call": {"name": "Dra. Guardia", "phone": "+34 600 999 888"},
+            },
+        )
+        self.assertEqual(result["greeting"][:12], "Good evening")
+
+    def test_closed_on_a_national_holiday(self):
+        result = self.lookup("2026-12-08T10:00")  # a Tuesday, at 10:00
+        self.assertFalse(result["open"])
+        self.assertEqual(result["next_change"], "2026-12-09T08:00:00+01:00")
+        self.assertEqual(result["out_of_hours"]["on_call"]["name"], "Dr. Festivo")
+        # the day before is an ordinary working day
+        self.assertTrue(self.lookup("2026-12-07T20:59")["open"])
+
+    def test_caller_lists(self):
+        vip = self.lookup("2026-11-23T10:00", caller="600 100 200")
+        self.assertEqual(vip["caller_category"], "vip")
+        self.assertEqual(vip["caller_reason"], "Paciente VIP")
+        spam = self.lookup("2026-11-23T10:00", caller="0034 902 123 456")
+        self.assertEqual(spam["caller_category"], "blacklist")
+        withheld = self.lookup("2026-11-23T10:00", caller="")
+        self.assertFalse(withheld["caller_category"])
+
+    def test_unknown_and_released_ddi(self):
+        unknown = self.lookup("2026-11-23T10:00", ddi="+34 911 000 000")
+        self.assertFalse(unknown["client"])
+        self.assertEqual(unknown["reason"], "unknown_ddi")
+        self.assertEqual(unknown["transfer_targets"], [])
+        self.assertFalse(unknown["open"] or unknown["greeting"])
+        known = self.lookup("2026-11-23T10:00")
+        self.assertEqual(set(unknown), set(known))
+        released = self.create_ddi("93 390 67 55", self.spain, self.clinic)
+        self.assertTrue(self.lookup(None, ddi="933906755")["client"])
+        released.action_release()
+        result = self.lookup(None, ddi="933906755")
+        self.assertFalse(result["client"])
+        self.assertEqual(result["reason"], "unknown_ddi")
+
+    def test_ddi_protocol_overrides_the_client(self):
+        ddi = self.create_ddi("93 390 67 56", self.spain, self.clinic)
+        protocol = self.Protocol.create(
+            {"partner_id": self.clinic.id, "ddi_id": ddi.id}
+        )
+        self.Version.create(
+            {
+                "protocol_id": protocol.id,
+                "state": "active",
+                "greeting": "Urgencias {client}",
+                "max_transfer_seconds": 25,
+                "transfer_target_ids": [
+                    Command.create({"number": "600 111 222", "ring_seconds": 20}),
+                    Command.create({"number": "600 111 333", "ring_seconds": 20}),
+                    Command.create({"number": "600 111 444", "ring_seconds": 20}),
+                ],
+            }
+        )
+        result = self.lookup("2026-11-23T10:00", ddi="933906756")
+        self.assertEqual(result["greeting"], "Urgencias Test Clinic")
+        self.assertEqual(result["protocol_id"], protocol.id)
+        targets = result["transfer_targets"]
+        self.assertEqual([t["ring_seconds"] for t in targets], [20, 5, 0])
+        self.assertEqual([t["included"] for t in targets], [True, True, False])
+        self.assertEqual(
+            self.lookup("2026-11-23T10:00")["protocol_id"], self.protocol.id
+        )
+        # one protocol per DDI
+        with self.assertRaises(ValidationError):
+            self.Protocol.create({"partner_id": self.clinic.id, "ddi_id": ddi.id})
+
+    def test_no_protocol(self):
+        result = self.lookup("2026-11-23T10:00", ddi="+34 910 111 222")
+        self.assertEqual(result["reason"], "unknown_ddi")
+        self.create_ddi("93 390 67 57", self.spain, self.law_firm)
+        result = self.lookup("2026-11-23T10:00", ddi="933906757")
+        self.assertEqual(result["client"], "Test Law Firm")
+        self.assertEqual(result["reason"], "no_protocol")
+        self.assertFalse(result["protocol_version"])
+        self.assertEqual(result["transfer_targets"], [])
+
+    def test_two_active_versions_are_refused(self):
+        with self.assertRaises(ValidationError):
+            self.Version.create({"protocol_id": self.protocol.id, "state": "active"})
+        draft = self.Version.create({"protocol_id": self.protocol.id})
+        self.assertEqual(draft.version, 2)
+        with self.assertRaises(ValidationError):
+            draft.write({"state": "active"})
+        self.env.flush_all()
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self.env.cr.execute(
+                "UPDATE callgest_protocol_version SET state = 'active' WHERE id = %s",
+                [draft.id],
+            )
+
+    def test_approval_flow(self):
+        action = self.protocol.with_user(self.supervisor).action_new_draft()
+        draft = self.Version.browse(action["res_id"])
+        self.assertEqual((draft.state, draft.version), ("draft", 2))
+        self.assertEqual(len(draft.transfer_target_ids), 2)
+        self.assertEqual(len(draft.caller_entry_ids), 2)
+        self.assertEqual(len(draft.on_call_shift_ids), 2)
+        self.assertNotEqual(draft.transfer_target_ids, self.version.transfer_target_ids)
+        with self.assertRaises(AccessError):
+            draft.with_user(self.secretary).action_approve()
+        with self.assertRaises(UserError):
+            draft.with_user(self.supervisor).action_approve()
+        draft.with_user(self.supervisor).write(
+            {"change_summary": "New greeting", "greeting": "Hola {client}"}
+        )
+        draft.with_user(self.supervisor).action_approve()
+        self.assertEqual(draft.state, "active")
+        self.assertEqual(draft.approved_by_id, self.supervisor)
+        self.assertTrue(draft.approved_at)
+        self.assertEqual(self.version.state, "archived")
+        self.assertEqual(self.protocol.active_version_id, draft)
+        self.assertEqual(len(self.protocol.version_ids), 2)
+        result = self.lookup("2026-11-23T10:00")
+        self.assertEqual(result["protocol_version"], 2)
+        self.assertEqual(result["greeting"], "Hola Test Clinic")
+        with self.assertRaises(UserError):
+            draft.with_user(self.supervisor).action_approve()
+        # a secretary reads protocols but does not change them
+        with self.assertRaises(AccessError):
+            draft.with_user(self.secretary).write({"greeting": "x"})
+
+    def test_invalid_lines_are_refused(self):
+        with self.assertRaises(ValidationError):
+            self.version.write(
+                {"transfer_target_ids": [Command.create({"number": "12"})]}
+            )
+        with self.assertRaises(ValidationError):
+            self.version.transfer_target_ids[0].number = "not a number"
+        with self.assertRaises(ValidationError):
+            self.version.write(
+                {
+                    "transfer_target_ids": [
+                        Command.create({"number": "600 111 222", "ring_seconds": 0})
+                    ]
+                }
+            )
+        with self.assertRaises(ValidationError):
+            self.version.write({"caller_entry_ids": [Command.create({"pattern": "*"})]})
+        with self.assertRaises(ValidationError):
+            self.version.write(
+                {
+                    "on_call_shift_ids": [
+                        Command.create(
+                            {
+                                "start": datetime(2026, 11, 23, 8, 0),
+                                "end": datetime(2026, 11, 23, 8, 0),
+                                "name": "Nobody",
+                            }
+                        )
+                    ]
+                }
+            )
+
+    def test_lookup_by_the_pbx_user(self):
+        pbx = new_test_user(
+            self.env, login="test_pbx", groups="callgest_protocols.group_callgest_pbx"
+        )
+        result = self.lookup("2026-11-23T10:00", user=pbx)
+        self.assertEqual(result["client"], "Test Clinic")
+        self.assertTrue(result["open"])
+        self.assertEqual(len(result["transfer_targets"]), 2)
+        with self.assertRaises(AccessError):
+            self.version.with_user(pbx).write({"greeting": "x"})
+        with self.assertRaises(AccessError):
+            self.Protocol.with_user(pbx).create({"partner_id": self.law_firm.id})
+
+    def test_when_naive_and_with_offset(self):
+        naive = self.lookup("2026-11-23T10:00")
+        self.assertEqual(naive["local_time"], "2026-11-23T10:00:00+01:00")
+        utc = self.lookup("2026-11-23T10:00:00+00:00")
+        self.assertEqual(utc["local_time"], "2026-11-23T11:00:00+01:00")
+        late = self.lookup("2026-11-23T20:30:00Z")  # 21:30 in Madrid
+        self.assertFalse(late["open"])
+        self.assertTrue(self.lookup("2026-11-23T20:30")["open"])
+        self.assertTrue(self.lookup(None)["local_time"])
+        with self.assertRaises(UserError):
+            self.lookup("yesterday")
+
+    def test_lookup_takes_a_few_queries(self):
+        self.lookup("2026-11-23T10:00")  # warm the access and rule caches
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = self.lookup("2026-11-22T23:00")
+        self.assertLessEqual(self.env.cr.sql_log_count - before, 20)
+        self.assertEqual(result["out_of_hours"]["on_call"]["name"], "Dra. Guardia")
