@@ -14,6 +14,10 @@
         "security/ir.model.access.csv",
         "security/callgest_protocols_rules.xml",
         "views/callgest_protocol_views.xml",
+        "security/callgest_protocol_change_request_security.xml",
+        "data/mail_template_data.xml",
+        "data/mail_alias_data.xml",
+        "views/callgest_protocol_change_request_views.xml",
     ],
     "demo": [
         "demo/callgest_protocol_demo.xml",

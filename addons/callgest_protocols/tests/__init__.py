@@ -1,2 +1,3 @@
 from . import test_routing
 from . import test_protocol
+from . import test_change_request

@@ -1,0 +1,119 @@
+/** @odoo-module **/
+
+import { Component, markup, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+export class CallConsole extends Component {
+    static template = "callgest_console.CallConsole";
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.notification = useService("notification");
+        this.busService = useService("bus_service");
+        const context = this.props.action?.context || {};
+        this.state = useState({
+            ddiNumber: context.ddi_number || "",
+            callerNumber: context.caller_number || "",
+            data: null,
+            loading: false,
+            sending: false,
+            form: this.emptyForm(),
+        });
+        this.onIncomingCall = (payload) => {
+            this.state.ddiNumber = payload.ddi_number || "";
+            this.state.callerNumber = payload.caller_number || "";
+            this.lookUp();
+        };
+        this.busService.subscribe("callgest_console/incoming_call", this.onIncomingCall);
+        // usually already started by mail; starting twice is harmless
+        this.busService.start();
+        onWillUnmount(() =>
+            this.busService.unsubscribe("callgest_console/incoming_call", this.onIncomingCall)
+        );
+        onWillStart(async () => {
+            if (this.state.ddiNumber) {
+                await this.lookUp();
+            }
+        });
+    }
+
+    emptyForm() {
+        return { callerName: "", categoryCode: "message", urgent: false, body: "" };
+    }
+
+    get knownClient() {
+        return Boolean(this.state.data && this.state.data.client);
+    }
+
+    get callerCategoryClass() {
+        const category = this.state.data?.caller_category;
+        if (category === "vip") {
+            return "text-bg-warning";
+        }
+        if (category === "blacklist") {
+            return "text-bg-danger";
+        }
+        return "text-bg-secondary";
+    }
+
+    formatLocal(isoString) {
+        // "2026-11-23T21:00:00+01:00" -> "2026-11-23 21:00", client's own time
+        return isoString ? isoString.slice(0, 16).replace("T", " ") : "";
+    }
+
+    async lookUp() {
+        if (!this.state.ddiNumber) {
+            return;
+        }
+        this.state.loading = true;
+        try {
+            const data = await this.orm.call("callgest.call.console", "console_data", [
+                this.state.ddiNumber,
+                this.state.callerNumber || false,
+            ]);
+            // sanitized by the Html field of the protocol version
+            data.instructions = data.instructions ? markup(data.instructions) : false;
+            this.state.data = data;
+            this.state.form = this.emptyForm();
+        } finally {
+            this.state.loading = false;
+        }
+    }
+
+    onKeydown(ev) {
+        if (ev.key === "Enter") {
+            this.lookUp();
+        }
+    }
+
+    async sendRecado() {
+        const form = this.state.form;
+        if (!form.body.trim()) {
+            this.notification.add(_t("Write the message first."), { type: "warning" });
+            return;
+        }
+        this.state.sending = true;
+        try {
+            const recado = await this.orm.call("callgest.call.console", "create_recado", [
+                {
+                    ddi_number: this.state.ddiNumber,
+                    caller_name: form.callerName,
+                    caller_number: this.state.callerNumber,
+                    category_code: form.categoryCode,
+                    urgency: form.urgent ? "urgent" : "normal",
+                    body: form.body,
+                },
+            ]);
+            this.notification.add(_t("Recado %s sent.", recado.name), { type: "success" });
+            await this.lookUp();
+        } finally {
+            this.state.sending = false;
+        }
+    }
+}
+
+registry.category("actions").add("callgest_console.call_console", CallConsole);

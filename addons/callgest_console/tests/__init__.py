@@ -1,0 +1,2 @@
+from . import test_console
+from . import test_ui

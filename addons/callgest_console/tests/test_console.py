@@ -1,0 +1,190 @@
+import json
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.callgest_base.tests.common import CallgestBaseCommon
+
+CLINIC_DDI = "+34933906700"
+CALLER = "+34 611 222 333"
+
+
+@tagged("post_install", "-at_install")
+class TestCallConsole(CallgestBaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Console = cls.env["callgest.call.console"]
+        cls.Message = cls.env["callgest.message"]
+        cls.protocol = cls.env["callgest.protocol"].create(
+            {"partner_id": cls.clinic.id}
+        )
+        cls.env["callgest.protocol.version"].create(
+            {
+                "protocol_id": cls.protocol.id,
+                "state": "active",
+                "greeting": "{greeting}, {client}",
+                "transfer_target_ids": [
+                    Command.create({"number": "934 150 200", "ring_seconds": 20}),
+                ],
+                "caller_entry_ids": [
+                    Command.create(
+                        {"pattern": CALLER, "category": "vip", "reason": "Paciente VIP"}
+                    ),
+                ],
+            }
+        )
+        cls.old_message = cls.Message.create(
+            {
+                "ddi_id": cls.clinic_ddi.id,
+                "caller_name": "Ana",
+                "caller_number": "611 222 333",
+                "body": "Please call me back about my appointment.",
+            }
+        )
+        cls.incident = cls.env["callgest.incident"].create(
+            {
+                "ddi_id": cls.clinic_ddi.id,
+                "caller_number": "0034611222333",
+                "description": "The door does not open.",
+            }
+        )
+        # another caller and another client: not in the history
+        cls.Message.create(
+            {
+                "ddi_id": cls.clinic_ddi.id,
+                "caller_number": "699 000 111",
+                "body": "Someone else",
+            }
+        )
+        cls.pbx = new_test_user(
+            cls.env,
+            login="test_pbx",
+            groups="base.group_user,callgest_protocols.group_callgest_pbx",
+        )
+
+    def test_console_data_for_a_known_ddi(self):
+        result = self.Console.with_user(self.secretary).console_data(
+            "93 390 67 00", CALLER
+        )
+        json.dumps(result)  # what goes over RPC
+        self.assertEqual(result["client"], "Test Clinic")
+        self.assertEqual(result["ddi"], CLINIC_DDI)
+        self.assertEqual(result["protocol_id"], self.protocol.id)
+        self.assertTrue(result["greeting"].endswith(", Test Clinic"))
+        self.assertEqual(result["caller_category"], "vip")
+        self.assertEqual(len(result["transfer_targets"]), 1)
+        history = result["history"]
+        self.assertEqual(
+            {item["name"] for item in history},
+            {self.old_message.name, self.incident.name},
+        )
+        message = next(item for item in history if item["kind"] == "message")
+        self.assertEqual(message["state"], "Draft")
+        self.assertEqual(message["category"], self.old_message.category_id.name)
+        self.assertIn("call me back", message["excerpt"])
+        self.assertRegex(message["date"], r"^\d\d/\d\d/\d{4} \d\d:\d\d$")
+        self.assertIn("message", [c["code"] for c in result["categories"]])
+        self.assertNotIn("incident", [c["code"] for c in result["categories"]])
+
+    def test_console_data_without_caller_or_for_an_unknown_ddi(self):
+        withheld = self.Console.with_user(self.secretary).console_data(CLINIC_DDI)
+        self.assertEqual(withheld["history"], [])
+        unknown = self.Console.with_user(self.secretary).console_data(
+            "+34 911 000 000", CALLER
+        )
+        self.assertFalse(unknown["client"])
+        self.assertEqual(unknown["reason"], "unknown_ddi")
+        self.assertEqual(unknown["history"], [])
+
+    def test_console_is_for_secretaries(self):
+        with self.assertRaises(AccessError):
+            self.Console.with_user(self.pbx).console_data(CLINIC_DDI, CALLER)
+        with self.assertRaises(AccessError):
+            self.Console.with_user(self.pbx).create_recado(
+                {"ddi_number": CLINIC_DDI, "body": "x"}
+            )
+
+    def test_create_recado(self):
+        result = self.Console.with_user(self.secretary).create_recado(
+            {
+                "ddi_number": "0034 933 906 700",
+                "caller_name": "Luis",
+                "caller_number": CALLER,
+                "category_code": "callback",
+                "urgency": "urgent",
+                "body": "Wants an appointment.",
+                "answers": [
+                    {"label": "Patient", "answer": "Luis Pérez"},
+                    {"label": "Best time", "answer": "mornings"},
+                    {"label": "Unanswered", "answer": ""},
+                ],
+            }
+        )
+        recado = self.Message.browse(result["id"])
+        self.assertEqual(result["name"], recado.name)
+        self.assertEqual(recado.state, "to_deliver")
+        self.assertEqual(recado.ddi_id, self.clinic_ddi)
+        self.assertEqual(recado.partner_id, self.clinic)
+        self.assertEqual(recado.caller_name, "Luis")
+        self.assertEqual(recado.category_id.code, "callback")
+        self.assertEqual(recado.urgency, "urgent")
+        self.assertEqual(recado.taken_by_id, self.secretary)
+        self.assertEqual(
+            recado.body,
+            "Wants an appointment.\n\nPatient: Luis Pérez\nBest time: mornings",
+        )
+        # and it is now in the caller's history
+        history = self.Console.with_user(self.secretary).console_data(
+            CLINIC_DDI, "611222333"
+        )["history"]
+        self.assertEqual(history[0]["name"], recado.name)
+
+    def test_notify_incoming_call(self):
+        with self.assertRaises(AccessError):
+            self.Console.with_user(self.secretary).notify_incoming_call(
+                "test_supervisor", CLINIC_DDI, CALLER
+            )
+        Bus = self.env["bus.bus"].sudo()
+        self.env.cr.precommit.run()
+        before = Bus.search([])
+        self.assertTrue(
+            self.Console.with_user(self.pbx).notify_incoming_call(
+                "test_secretary", CLINIC_DDI, CALLER
+            )
+        )
+        self.env.cr.precommit.run()
+        notifications = Bus.search(
+            [
+                ("id", "not in", before.ids),
+                ("message", "like", "callgest_console/incoming_call"),
+            ]
+        )
+        self.assertEqual(len(notifications), 1)
+        channel = json.loads(notifications.channel)
+        self.assertEqual(
+            channel, [self.env.cr.dbname, "res.partner", self.secretary.partner_id.id]
+        )
+        message = json.loads(notifications.message)
+        self.assertEqual(message["type"], "callgest_console/incoming_call")
+        self.assertEqual(
+            message["payload"], {"ddi_number": CLINIC_DDI, "caller_number": CALLER}
+        )
+        # supervisors may too; an unknown login is refused
+        self.Console.with_user(self.supervisor).notify_incoming_call(
+            "test_secretary", CLINIC_DDI
+        )
+        with self.assertRaises(UserError):
+            self.Console.with_user(self.pbx).notify_incoming_call(
+                "nobody_here", CLINIC_DDI
+            )
+
+    def test_create_recado_needs_a_known_ddi_and_category(self):
+        console = self.Console.with_user(self.secretary)
+        with self.assertRaises(UserError):
+            console.create_recado({"ddi_number": "+34 911 000 000", "body": "x"})
+        with self.assertRaises(UserError):
+            console.create_recado(
+                {"ddi_number": CLINIC_DDI, "category_code": "incident", "body": "x"}
+            )

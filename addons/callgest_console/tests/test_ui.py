@@ -1,0 +1,59 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client_partner = cls.env["res.partner"].create(
+            {
+                "name": "Tour Clinic",
+                "is_company": True,
+                "is_callgest_client": True,
+                "country_id": cls.env.ref("base.es").id,
+                "tz": "Europe/Madrid",
+                "lang": "en_US",
+            }
+        )
+        cls.ddi = cls.env["callgest.ddi"].create(
+            {
+                "number_entered": "+34 933 906 797",
+                "partner_id": cls.client_partner.id,
+            }
+        )
+        cls.ddi.action_activate()
+        protocol = cls.env["callgest.protocol"].create(
+            {"partner_id": cls.client_partner.id}
+        )
+        cls.env["callgest.protocol.version"].create(
+            {
+                "protocol_id": protocol.id,
+                "state": "active",
+                "greeting": "{greeting}, Tour Clinic",
+            }
+        )
+        new_test_user(
+            cls.env,
+            login="tour_console_secretary",
+            password="tour_console_secretary",
+            groups="callgest_base.group_callgest_secretary",
+        )
+
+    def test_secretary_takes_a_recado_in_the_console(self):
+        self.start_tour(
+            "/odoo/action-callgest_console.action_callgest_call_console",
+            "callgest_console_tour",
+            login="tour_console_secretary",
+        )
+        recado = self.env["callgest.message"].search(
+            [("partner_id", "=", self.client_partner.id)]
+        )
+        self.assertEqual(len(recado), 1)
+        self.assertEqual(recado.state, "to_deliver")
+        self.assertEqual(recado.ddi_id, self.ddi)
+        self.assertEqual(recado.caller_name, "Tour Caller")
+        self.assertEqual(recado.urgency, "urgent")
+        self.assertEqual(recado.category_id.code, "callback")
+        self.assertEqual(recado.body, "Please call back before noon.")
+        self.assertEqual(recado.taken_by_id.login, "tour_console_secretary")

@@ -1,0 +1,257 @@
+import re
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import email_normalize, html2plaintext
+
+# A client code in the subject of an email, e.g. "[101] New on-call number".
+SUBJECT_CLIENT_CODE = re.compile(r"\[\s*(\d{2,8})\s*\]")
+
+CHANGE_REQUEST_STATES = [
+    ("received", "Received"),
+    ("draft_created", "Draft created"),
+    ("done", "Done"),
+    ("refused", "Refused"),
+]
+
+
+class CallgestProtocolChangeRequest(models.Model):
+    """A protocol change asked for in writing, by email to the alias.
+
+    Only the contacts of a client allowed to request changes are heard: their
+    request becomes a draft version for a supervisor to approve. Any other
+    sender is refused politely, and the request stays as the log of it.
+    """
+
+    _name = "callgest.protocol.change.request"
+    _description = "CallGest protocol change request"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _rec_name = "subject"
+    _check_company_auto = True
+
+    subject = fields.Char(tracking=True)
+    body = fields.Html(sanitize=True)
+    client_id = fields.Many2one(
+        "res.partner",
+        index=True,
+        tracking=True,
+        ondelete="set null",
+        domain=[("is_callgest_client", "=", True)],
+    )
+    protocol_id = fields.Many2one("callgest.protocol", index=True, ondelete="set null")
+    requester_email = fields.Char(string="Requested by (email)", tracking=True)
+    requester_partner_id = fields.Many2one(
+        "res.partner", string="Requested by", ondelete="set null"
+    )
+    authorized_contact_id = fields.Many2one(
+        "callgest.authorized.contact",
+        string="Authorized contact",
+        ondelete="set null",
+    )
+    state = fields.Selection(
+        CHANGE_REQUEST_STATES,
+        default="received",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    draft_version_id = fields.Many2one(
+        "callgest.protocol.version",
+        string="Draft version",
+        ondelete="set null",
+        copy=False,
+        tracking=True,
+    )
+    refusal_reason = fields.Text(tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    lang = fields.Char(
+        compute="_compute_lang",
+        help="The language of the answers to the sender: the sender's known "
+        "language, else the company's.",
+    )
+
+    @api.depends("requester_partner_id.lang", "company_id.partner_id.lang")
+    def _compute_lang(self):
+        for request in self:
+            request.lang = (
+                request.requester_partner_id.lang
+                or request.company_id.partner_id.lang
+                or self.env.company.partner_id.lang
+                or "en_US"
+            )
+
+    # ------------------------------------------------------------------
+    # Mail gateway
+    # ------------------------------------------------------------------
+    @api.model
+    def _find_client_of_email(self, email, subject):
+        """``(client, authorization)`` of an incoming request.
+
+        The client is the one the sender is authorized for (the client whose
+        code is in the subject, when the sender is authorized for several),
+        else the client whose code is in the subject, else none.
+        """
+        Partner = self.env["res.partner"].sudo()
+        code_match = SUBJECT_CLIENT_CODE.search(subject or "")
+        code_client = (
+            Partner._callgest_find_client_by_code(code_match.group(1))
+            if code_match
+            else Partner.browse()
+        )
+        authorizations = self.env["callgest.authorized.contact"].sudo().browse()
+        if email:
+            authorizations = authorizations.search(
+                [
+                    ("partner_id.email_normalized", "=", email),
+                    ("can_request_changes", "=", True),
+                ]
+            )
+        if code_client:
+            matching = authorizations.filtered(
+                lambda auth: auth.client_id == code_client.commercial_partner_id
+            )
+            if matching or not authorizations:
+                return code_client, matching[:1]
+        if authorizations:
+            return authorizations[0].client_id, authorizations[0]
+        return Partner.browse(), authorizations
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A request from an incoming email; never raises for a sender."""
+        email_from = msg_dict.get("email_from") or ""
+        email = email_normalize(email_from) or False
+        subject = msg_dict.get("subject") or ""
+        client, authorization = self._find_client_of_email(email, subject)
+        if client and email and not authorization:
+            authorization = (
+                self.env["callgest.authorized.contact"]
+                .sudo()
+                ._find_authorized(client, email=email, purpose="changes")
+            )
+        partner = authorization.partner_id
+        if not partner and msg_dict.get("author_id"):
+            partner = self.env["res.partner"].sudo().browse(msg_dict["author_id"])
+        values = dict(custom_values or {})
+        values.update(
+            {
+                "subject": subject or _("(no subject)"),
+                "body": msg_dict.get("body") or False,
+                "requester_email": email or email_from or False,
+                "requester_partner_id": partner.exists().id or False,
+                "client_id": client.id or False,
+                "authorized_contact_id": authorization.id or False,
+                "company_id": client.company_id.id or self.env.company.id,
+            }
+        )
+        request = super().message_new(msg_dict, custom_values=values)
+        if authorization:
+            request._create_draft_version()
+        else:
+            request._refuse(request._unauthorized_reason())
+        return request
+
+    def _unauthorized_reason(self):
+        self.ensure_one()
+        if not self.client_id:
+            return _(
+                "The client could not be identified: %(email)s is not a contact "
+                "authorized to request protocol changes, and the subject has no "
+                "known client code such as [101].",
+                email=self.requester_email or _("the sender"),
+            )
+        return _(
+            "%(email)s is not authorized to request protocol changes for %(client)s.",
+            email=self.requester_email or _("The sender"),
+            client=self.client_id.name,
+        )
+
+    def _client_protocol(self):
+        """The client-wide protocol of the request's client, created if missing."""
+        self.ensure_one()
+        Protocol = self.env["callgest.protocol"].sudo().with_context(active_test=False)
+        protocol = Protocol.search(
+            [("partner_id", "=", self.client_id.id), ("ddi_id", "=", False)], limit=1
+        )
+        if not protocol:
+            protocol = Protocol.create({"partner_id": self.client_id.id})
+        return protocol
+
+    def _create_draft_version(self):
+        """A draft version of the client's protocol proposing the request."""
+        self.ensure_one()
+        protocol = self._client_protocol()
+        action = protocol.action_new_draft()
+        draft = self.env["callgest.protocol.version"].sudo().browse(action["res_id"])
+        text = html2plaintext(self.body or "").strip()
+        draft.change_summary = _(
+            "Requested by %(email)s: %(subject)s\n\n%(text)s",
+            email=self.requester_email,
+            subject=self.subject,
+            text=text,
+        ).strip()
+        self.write(
+            {
+                "protocol_id": protocol.id,
+                "draft_version_id": draft.id,
+                "state": "draft_created",
+            }
+        )
+        draft.message_post(
+            body=Markup("%s<br/>%s")
+            % (
+                _(
+                    "Draft created from the written change request of %(email)s.",
+                    email=self.requester_email,
+                ),
+                self._get_html_link(),
+            )
+            + (self.body or Markup()),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _refuse(self, reason):
+        """Refuse the request, and tell the sender politely (queued)."""
+        for request in self:
+            request.write({"state": "refused", "refusal_reason": reason})
+            if request.requester_email:
+                template = self.env.ref(
+                    "callgest_protocols.mail_template_change_request_refused",
+                    raise_if_not_found=False,
+                )
+                if template:
+                    template.sudo().send_mail(request.id, force_send=False)
+
+    def action_open_draft_version(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "callgest.protocol.version",
+            "res_id": self.draft_version_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+
+class CallgestProtocolVersion(models.Model):
+    _inherit = "callgest.protocol.version"
+
+    change_request_ids = fields.One2many(
+        "callgest.protocol.change.request",
+        "draft_version_id",
+        string="Change requests",
+    )
+
+    def action_approve(self):
+        result = super().action_approve()
+        self.sudo().change_request_ids.filtered(
+            lambda request: request.state == "draft_created"
+        ).write({"state": "done"})
+        return result
