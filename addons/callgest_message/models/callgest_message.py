@@ -24,7 +24,7 @@ class CallgestMessage(models.Model):
     category_id = fields.Many2one(
         "callgest.message.category",
         required=True,
-        domain=[("code", "!=", "incident")],
+        domain=[("code", "not in", ("incident", "report"))],
         default=lambda self: self.env.ref(
             "callgest_message.category_message", raise_if_not_found=False
         ),
