@@ -1,7 +1,7 @@
 {
     "name": "CallGest Call Console",
     "summary": "The secretary's call console: screen pop, caller history, recados",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/CallGest",
     "website": "https://github.com/callgest/callgest",
     "author": "CallGest",
@@ -10,6 +10,7 @@
     "depends": ["callgest_protocols", "callgest_message", "bus"],
     "data": [
         "views/callgest_console_menus.xml",
+        "views/callgest_message_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,7 +1,7 @@
 {
     "name": "CallGest Protocols",
     "summary": "Attendance protocols per client and DDI, routing and screen pop",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/CallGest",
     "website": "https://github.com/callgest/callgest",
     "author": "CallGest",

@@ -1,7 +1,10 @@
 import pytz
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import email_normalize
+
+from odoo.addons.callgest_base.tools.phone_validation import parse_number
 
 HISTORY_LIMIT = 5
 EXCERPT_LENGTH = 120
@@ -102,10 +105,96 @@ class CallgestCallConsole(models.AbstractModel):
         lines = []
         for answer in answers or []:
             label = (answer.get("label") or "").strip()
-            value = (answer.get("answer") or "").strip()
+            value = str(answer.get("answer") or "").strip()
             if label and value:
                 lines.append(f"{label}: {value}")
         return "\n".join(lines)
+
+    @api.model
+    def _check_answer(self, question, value, country_code):
+        """``value`` as stored for ``question``, or a UserError."""
+        if question.field_type == "phone":
+            try:
+                return parse_number(value, country_code).e164
+            except UserError as error:
+                raise UserError(
+                    _(
+                        "%(label)s: %(value)s is not a valid telephone number. "
+                        "%(reason)s",
+                        label=question.label,
+                        value=value,
+                        reason=error.args[0],
+                    )
+                ) from error
+        if question.field_type == "email" and not email_normalize(value):
+            raise UserError(
+                _(
+                    "%(label)s: %(value)s is not a valid email address.",
+                    label=question.label,
+                    value=value,
+                )
+            )
+        if question.field_type == "date":
+            try:
+                fields.Date.to_date(value)
+            except ValueError as error:
+                raise UserError(
+                    _(
+                        "%(label)s: %(value)s is not a valid date (YYYY-MM-DD).",
+                        label=question.label,
+                        value=value,
+                    )
+                ) from error
+        if question.field_type == "selection" and value not in question._options():
+            raise UserError(
+                _(
+                    "%(label)s: %(value)s is not one of the options (%(options)s).",
+                    label=question.label,
+                    value=value,
+                    options=", ".join(question._options()),
+                )
+            )
+        return value
+
+    @api.model
+    def _call_type_answers(self, call_type, answers, ddi):
+        """Check ``answers`` against the questions of ``call_type``.
+
+        :param answers: a list of ``{"question_id": ..., "answer": ...}``
+            (or ``{"label": ..., "answer": ...}``).
+        :return: the answers, as ``[{"label": ..., "answer": ...}]`` in the
+            order of the questions.
+        :raise UserError: when a required question is not answered or an
+            answer does not fit its question.
+        """
+        by_id, by_label = {}, {}
+        for answer in answers or []:
+            value = str(answer.get("answer") or "").strip()
+            if answer.get("question_id"):
+                by_id[answer["question_id"]] = value
+            elif answer.get("label"):
+                by_label[answer["label"].strip()] = value
+        country_code = (
+            ddi.partner_id.country_id.code or self.env.company.country_id.code
+        )
+        checked, missing = [], []
+        for question in call_type.question_ids:
+            value = by_id.get(question.id, by_label.get(question.label, ""))
+            if not value:
+                if question.required:
+                    missing.append(question.label)
+                continue
+            value = self._check_answer(question, value, country_code)
+            checked.append({"label": question.label, "answer": value})
+        if missing:
+            raise UserError(
+                _(
+                    "Answer the required questions of %(call_type)s: %(labels)s.",
+                    call_type=call_type.name,
+                    labels=", ".join(missing),
+                )
+            )
+        return checked
 
     @api.model
     def create_recado(self, values):
@@ -113,27 +202,41 @@ class CallgestCallConsole(models.AbstractModel):
 
         :param values: a dict with ``ddi_number``, ``caller_name``,
             ``caller_number``, ``category_code``, ``urgency`` (``normal`` or
-            ``urgent``), ``body`` and optionally ``answers``, a list of
-            ``{"label": ..., "answer": ...}`` appended to the body.
+            ``urgent``), ``body``, optionally ``call_type_id`` (a call type of
+            the client's protocol) and ``answers``, a list of
+            ``{"question_id": ..., "answer": ...}`` (or ``{"label": ...,
+            "answer": ...}``), stored on the recado and appended to the body.
+            With a call type the answers are checked against its questions
+            and its recado category, if any, is used.
         :return: ``{"id": ..., "name": ...}`` of the recado.
         """
         self._check_secretary()
         ddi = self.env["callgest.ddi"]._resolve(values.get("ddi_number") or "")
         if not ddi or not ddi.partner_id:
             raise UserError(_("Look up a known DDI before sending a recado."))
+        answers = values.get("answers")
+        category_code = values.get("category_code")
+        if values.get("call_type_id"):
+            call_type = self.env["callgest.protocol.call.type"].browse(
+                int(values["call_type_id"])
+            )
+            if (
+                not call_type.exists()
+                or call_type.version_id.partner_id != ddi.partner_id
+            ):
+                raise UserError(_("This call type is not in the client's protocol."))
+            answers = self._call_type_answers(call_type, answers, ddi)
+            category_code = call_type.message_category_code or category_code
         category = self.env["callgest.message.category"]
-        if values.get("category_code"):
+        if category_code:
             category = category.search(
-                [
-                    ("code", "=", values["category_code"]),
-                    ("code", "!=", "incident"),
-                ],
+                [("code", "=", category_code), ("code", "!=", "incident")],
                 limit=1,
             )
             if not category:
                 raise UserError(_("Unknown recado category."))
         body = (values.get("body") or "").strip()
-        answers = self._answers_text(values.get("answers"))
+        answers = self._answers_text(answers)
         if answers:
             body = f"{body}\n\n{answers}" if body else answers
         vals = {
@@ -142,6 +245,7 @@ class CallgestCallConsole(models.AbstractModel):
             "caller_number": values.get("caller_number") or False,
             "urgency": "urgent" if values.get("urgency") == "urgent" else "normal",
             "body": body,
+            "callgest_answers": answers or False,
         }
         if category:
             vals["category_id"] = category.id

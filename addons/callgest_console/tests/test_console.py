@@ -20,11 +20,53 @@ class TestCallConsole(CallgestBaseCommon):
         cls.protocol = cls.env["callgest.protocol"].create(
             {"partner_id": cls.clinic.id}
         )
-        cls.env["callgest.protocol.version"].create(
+        cls.version = cls.env["callgest.protocol.version"].create(
             {
                 "protocol_id": cls.protocol.id,
                 "state": "active",
                 "greeting": "{greeting}, {client}",
+                "call_type_ids": [
+                    Command.create(
+                        {
+                            "name": "Cita",
+                            "action": "message",
+                            "message_category_code": "appointment",
+                            "question_ids": [
+                                Command.create(
+                                    {
+                                        "sequence": 1,
+                                        "label": "Paciente",
+                                        "field_type": "text",
+                                        "required": True,
+                                    }
+                                ),
+                                Command.create(
+                                    {
+                                        "sequence": 2,
+                                        "label": "Teléfono",
+                                        "field_type": "phone",
+                                        "required": True,
+                                    }
+                                ),
+                                Command.create(
+                                    {
+                                        "sequence": 3,
+                                        "label": "Preferencia",
+                                        "field_type": "selection",
+                                        "selection_options": "mañana,tarde",
+                                    }
+                                ),
+                                Command.create(
+                                    {
+                                        "sequence": 4,
+                                        "label": "Email",
+                                        "field_type": "email",
+                                    }
+                                ),
+                            ],
+                        }
+                    ),
+                ],
                 "transfer_target_ids": [
                     Command.create({"number": "934 150 200", "ring_seconds": 20}),
                 ],
@@ -188,3 +230,102 @@ class TestCallConsole(CallgestBaseCommon):
             console.create_recado(
                 {"ddi_number": CLINIC_DDI, "category_code": "incident", "body": "x"}
             )
+
+    def _answers(self, **answers):
+        questions = {q.label: q.id for q in self.version.call_type_ids.question_ids}
+        return [
+            {"question_id": questions[label], "answer": value}
+            for label, value in answers.items()
+        ]
+
+    def test_console_data_has_the_call_types(self):
+        result = self.Console.with_user(self.secretary).console_data(CLINIC_DDI)
+        self.assertEqual([c["name"] for c in result["call_types"]], ["Cita"])
+        self.assertEqual(
+            [q["label"] for q in result["call_types"][0]["questions"]],
+            ["Paciente", "Teléfono", "Preferencia", "Email"],
+        )
+
+    def test_create_recado_with_a_call_type(self):
+        call_type = self.version.call_type_ids
+        result = self.Console.with_user(self.secretary).create_recado(
+            {
+                "ddi_number": CLINIC_DDI,
+                "caller_number": CALLER,
+                "category_code": "callback",
+                "body": "Needs a cleaning.",
+                "call_type_id": call_type.id,
+                "answers": self._answers(
+                    Paciente="Luis Pérez", Teléfono="611 222 333", Preferencia="tarde"
+                ),
+            }
+        )
+        recado = self.Message.browse(result["id"])
+        answers = "Paciente: Luis Pérez\nTeléfono: +34611222333\nPreferencia: tarde"
+        self.assertEqual(recado.callgest_answers, answers)
+        self.assertEqual(recado.body, f"Needs a cleaning.\n\n{answers}")
+        # the category of the call type wins over the one chosen
+        self.assertEqual(recado.category_id.code, "appointment")
+        self.assertEqual(recado.state, "to_deliver")
+        # without a category code the chosen one is kept; the body may be empty
+        call_type.message_category_code = False
+        result = self.Console.with_user(self.secretary).create_recado(
+            {
+                "ddi_number": CLINIC_DDI,
+                "category_code": "callback",
+                "call_type_id": call_type.id,
+                "answers": [
+                    {"label": "Paciente", "answer": "Ana"},
+                    {"label": "Teléfono", "answer": "+351 912 345 678"},
+                ],
+            }
+        )
+        recado = self.Message.browse(result["id"])
+        self.assertEqual(recado.category_id.code, "callback")
+        self.assertEqual(recado.body, "Paciente: Ana\nTeléfono: +351912345678")
+
+    def test_call_type_answers_are_checked(self):
+        console = self.Console.with_user(self.secretary)
+        call_type = self.version.call_type_ids
+
+        def send(**answers):
+            return console.create_recado(
+                {
+                    "ddi_number": CLINIC_DDI,
+                    "body": "x",
+                    "call_type_id": call_type.id,
+                    "answers": self._answers(**answers),
+                }
+            )
+
+        with self.assertRaisesRegex(UserError, "Cita: Paciente, Teléfono"):
+            send(Preferencia="tarde")
+        with self.assertRaisesRegex(UserError, "Cita: Teléfono"):
+            send(Paciente="Luis", Teléfono="   ")
+        with self.assertRaisesRegex(UserError, "Teléfono: 12 is not a valid telephone"):
+            send(Paciente="Luis", Teléfono="12")
+        with self.assertRaisesRegex(UserError, "Preferencia: noche is not one of"):
+            send(Paciente="Luis", Teléfono="611 222 333", Preferencia="noche")
+        with self.assertRaisesRegex(UserError, "Email: luis@ is not a valid email"):
+            send(Paciente="Luis", Teléfono="611 222 333", Email="luis@")
+        # a call type of another client's protocol is refused
+        other = self.env["callgest.protocol"].create({"partner_id": self.law_firm.id})
+        other_version = self.env["callgest.protocol.version"].create(
+            {
+                "protocol_id": other.id,
+                "call_type_ids": [Command.create({"name": "Consulta"})],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "not in the client's protocol"):
+            console.create_recado(
+                {
+                    "ddi_number": CLINIC_DDI,
+                    "body": "x",
+                    "call_type_id": other_version.call_type_ids.id,
+                }
+            )
+        self.assertFalse(
+            self.Message.search(
+                [("partner_id", "=", self.clinic.id), ("body", "=", "x")]
+            )
+        )

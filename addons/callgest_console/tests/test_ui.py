@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -31,6 +32,50 @@ class TestUi(HttpCase):
                 "protocol_id": protocol.id,
                 "state": "active",
                 "greeting": "{greeting}, Tour Clinic",
+                "call_type_ids": [
+                    Command.create(
+                        {
+                            "sequence": 10,
+                            "name": "Cita",
+                            "action": "message",
+                            "message_category_code": "appointment",
+                            "instructions": "<p>Pregunte por el paciente.</p>",
+                            "question_ids": [
+                                Command.create(
+                                    {
+                                        "sequence": 10,
+                                        "label": "Nombre del paciente",
+                                        "field_type": "text",
+                                        "required": True,
+                                    }
+                                ),
+                                Command.create(
+                                    {
+                                        "sequence": 20,
+                                        "label": "Teléfono de contacto",
+                                        "field_type": "phone",
+                                        "required": True,
+                                    }
+                                ),
+                                Command.create(
+                                    {
+                                        "sequence": 30,
+                                        "label": "Preferencia",
+                                        "field_type": "selection",
+                                        "selection_options": "mañana,tarde",
+                                    }
+                                ),
+                            ],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "sequence": 20,
+                            "name": "Urgencia dental",
+                            "action": "incident",
+                        }
+                    ),
+                ],
             }
         )
         new_test_user(
@@ -46,14 +91,25 @@ class TestUi(HttpCase):
             "callgest_console_tour",
             login="tour_console_secretary",
         )
-        recado = self.env["callgest.message"].search(
-            [("partner_id", "=", self.client_partner.id)]
+        recados = self.env["callgest.message"].search(
+            [("partner_id", "=", self.client_partner.id)], order="id"
         )
-        self.assertEqual(len(recado), 1)
+        self.assertEqual(len(recados), 2)
+        recado, plain = recados
         self.assertEqual(recado.state, "to_deliver")
         self.assertEqual(recado.ddi_id, self.ddi)
         self.assertEqual(recado.caller_name, "Tour Caller")
         self.assertEqual(recado.urgency, "urgent")
-        self.assertEqual(recado.category_id.code, "callback")
-        self.assertEqual(recado.body, "Please call back before noon.")
+        self.assertEqual(recado.category_id.code, "appointment")
+        answers = (
+            "Nombre del paciente: Marta Soler\n"
+            "Teléfono de contacto: +34600123456\n"
+            "Preferencia: tarde"
+        )
+        self.assertEqual(recado.callgest_answers, answers)
+        self.assertEqual(recado.body, f"Please call back before noon.\n\n{answers}")
         self.assertEqual(recado.taken_by_id.login, "tour_console_secretary")
+        # the flow without a call type still works
+        self.assertEqual(plain.category_id.code, "callback")
+        self.assertEqual(plain.body, "Wrong number, no call type.")
+        self.assertFalse(plain.callgest_answers)

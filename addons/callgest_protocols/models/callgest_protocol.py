@@ -31,6 +31,8 @@ LOOKUP_KEYS = (
     "transfer_targets",
     "max_transfer_seconds",
     "out_of_hours",
+    "call_types",
+    "snippets",
 )
 
 
@@ -243,6 +245,8 @@ class CallgestProtocol(models.Model):
                 "ddi_number": ddi_number,
                 "caller_number": caller_number or False,
                 "transfer_targets": [],
+                "call_types": [],
+                "snippets": [],
             }
         )
         if not ddi or not ddi.partner_id:

@@ -1,8 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, html2plaintext
 
 from ..tools import routing
+from .callgest_protocol_question import split_options
 
 VERSION_STATES = [
     ("draft", "Draft"),
@@ -94,6 +95,18 @@ class CallgestProtocolVersion(models.Model):
         "callgest.protocol.on.call.shift",
         "version_id",
         string="On-call shifts",
+        copy=True,
+    )
+    call_type_ids = fields.One2many(
+        "callgest.protocol.call.type",
+        "version_id",
+        string="Call types",
+        copy=True,
+    )
+    snippet_ids = fields.One2many(
+        "callgest.protocol.snippet",
+        "version_id",
+        string="Snippets",
         copy=True,
     )
     approved_by_id = fields.Many2one(
@@ -226,6 +239,67 @@ class CallgestProtocolVersion(models.Model):
     # ------------------------------------------------------------------
     # Screen pop
     # ------------------------------------------------------------------
+    def _lookup_call_types(self):
+        """The call types of this version with their questions, in one query."""
+        self.ensure_one()
+        CallType = self.env["callgest.protocol.call.type"]
+        Question = self.env["callgest.protocol.question"]
+        CallType.check_access("read")
+        Question.check_access("read")
+        CallType.flush_model()
+        Question.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ct.id, ct.name, ct.action, ct.message_category_code,
+                       ct.instructions, q.id, q.label, q.field_type,
+                       q.selection_options, q.required
+                  FROM callgest_protocol_call_type ct
+             LEFT JOIN callgest_protocol_question q ON q.call_type_id = ct.id
+                 WHERE ct.version_id = %s
+              ORDER BY ct.sequence, ct.id, q.sequence, q.id
+                """,
+                self.id,
+            )
+        )
+        call_types = {}
+        for row in self.env.cr.fetchall():
+            (type_id, name, action, category_code, instructions) = row[:5]
+            (question_id, label, field_type, options, required) = row[5:]
+            if type_id not in call_types:
+                text = html2plaintext(instructions or "").strip()
+                call_types[type_id] = {
+                    "id": type_id,
+                    "name": name,
+                    "action": action,
+                    "message_category_code": category_code or False,
+                    "instructions": text or False,
+                    "questions": [],
+                }
+            if question_id:
+                call_types[type_id]["questions"].append(
+                    {
+                        "id": question_id,
+                        "label": label,
+                        "field_type": field_type,
+                        "options": split_options(options)
+                        if field_type == "selection"
+                        else [],
+                        "required": bool(required),
+                    }
+                )
+        return list(call_types.values())
+
+    def _lookup_snippets(self):
+        """The snippets of this version, in one query."""
+        self.ensure_one()
+        return [
+            {"name": snippet.name, "body": snippet.body or ""}
+            for snippet in self.env["callgest.protocol.snippet"].search_fetch(
+                [("version_id", "=", self.id)], ["name", "body"]
+            )
+        ]
+
     def _lookup_values(self, partner, caller_number, utc, local, is_open):
         """The parts of the screen pop that come from this version."""
         if not self:
@@ -237,6 +311,8 @@ class CallgestProtocolVersion(models.Model):
                 "caller_reason": False,
                 "transfer_targets": [],
                 "max_transfer_seconds": False,
+                "call_types": [],
+                "snippets": [],
                 "out_of_hours": False
                 if is_open
                 else {
@@ -329,4 +405,6 @@ class CallgestProtocolVersion(models.Model):
             "transfer_targets": targets,
             "max_transfer_seconds": self.max_transfer_seconds,
             "out_of_hours": out_of_hours,
+            "call_types": self._lookup_call_types(),
+            "snippets": self._lookup_snippets(),
         }

@@ -42,7 +42,39 @@ export class CallConsole extends Component {
     }
 
     emptyForm() {
-        return { callerName: "", categoryCode: "message", urgent: false, body: "" };
+        return {
+            callerName: "",
+            categoryCode: "message",
+            urgent: false,
+            body: "",
+            callTypeId: false,
+            answers: {},
+        };
+    }
+
+    get callType() {
+        const callTypes = this.state.data?.call_types || [];
+        return callTypes.find((callType) => callType.id === this.state.form.callTypeId);
+    }
+
+    inputType(question) {
+        return { phone: "tel", email: "email", date: "date" }[question.field_type] || "text";
+    }
+
+    selectCallType(callType) {
+        const form = this.state.form;
+        if (form.callTypeId === callType.id) {
+            // a second click leaves the call type
+            form.callTypeId = false;
+            form.answers = {};
+            return;
+        }
+        form.callTypeId = callType.id;
+        form.answers = Object.fromEntries(callType.questions.map((q) => [q.id, ""]));
+        const code = callType.message_category_code;
+        if (code && this.state.data.categories.some((category) => category.code === code)) {
+            form.categoryCode = code;
+        }
     }
 
     get knownClient() {
@@ -92,21 +124,41 @@ export class CallConsole extends Component {
 
     async sendRecado() {
         const form = this.state.form;
-        if (!form.body.trim()) {
+        const callType = this.callType;
+        if (callType) {
+            const missing = callType.questions
+                .filter((question) => question.required && !`${form.answers[question.id] || ""}`.trim())
+                .map((question) => question.label);
+            if (missing.length) {
+                this.notification.add(_t("Answer the required questions: %s", missing.join(", ")), {
+                    type: "warning",
+                });
+                return;
+            }
+        } else if (!form.body.trim()) {
             this.notification.add(_t("Write the message first."), { type: "warning" });
             return;
+        }
+        const values = {
+            ddi_number: this.state.ddiNumber,
+            caller_name: form.callerName,
+            caller_number: this.state.callerNumber,
+            category_code: form.categoryCode,
+            urgency: form.urgent ? "urgent" : "normal",
+            body: form.body,
+        };
+        if (callType) {
+            values.call_type_id = callType.id;
+            values.answers = callType.questions.map((question) => ({
+                question_id: question.id,
+                label: question.label,
+                answer: form.answers[question.id] || "",
+            }));
         }
         this.state.sending = true;
         try {
             const recado = await this.orm.call("callgest.call.console", "create_recado", [
-                {
-                    ddi_number: this.state.ddiNumber,
-                    caller_name: form.callerName,
-                    caller_number: this.state.callerNumber,
-                    category_code: form.categoryCode,
-                    urgency: form.urgent ? "urgent" : "normal",
-                    body: form.body,
-                },
+                values,
             ]);
             this.notification.add(_t("Recado %s sent.", recado.name), { type: "success" });
             await this.lookUp();

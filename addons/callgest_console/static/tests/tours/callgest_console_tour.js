@@ -40,9 +40,32 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
             run: "edit Tour Caller",
         },
         {
-            content: "Category: call back",
-            trigger: ".o_callgest_console_category",
-            run: "select callback",
+            content: "The call types of the protocol, as buttons",
+            trigger: '.o_callgest_console_call_type:contains("Urgencia dental")',
+        },
+        {
+            content: "The caller wants an appointment",
+            trigger: '.o_callgest_console_call_type:contains("Cita")',
+            run: "click",
+        },
+        {
+            content: "Its instructions",
+            trigger: '.o_callgest_console_call_type_instructions:contains("Pregunte por el paciente")',
+        },
+        {
+            content: "Patient",
+            trigger: '.o_callgest_console_question[data-question-label="Nombre del paciente"]',
+            run: "edit Marta Soler",
+        },
+        {
+            content: "Phone",
+            trigger: '.o_callgest_console_question[data-question-label="Teléfono de contacto"][type=tel]',
+            run: "edit 600 123 456",
+        },
+        {
+            content: "Preference",
+            trigger: 'select.o_callgest_console_question[data-question-label="Preferencia"]',
+            run: "select tarde",
         },
         {
             content: "Urgent",
@@ -66,6 +89,27 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
         {
             content: "And it is now in the caller's history",
             trigger: '.o_callgest_console_history:contains("Please call back before noon.")',
+        },
+        {
+            content: "The form is empty again, no call type chosen",
+            trigger: ".o_callgest_console_recado:not(:has(.o_callgest_console_question))",
+        },
+        {
+            content: "A second recado, without a call type",
+            trigger: ".o_callgest_console_category",
+            run: "select callback",
+        },
+        {
+            trigger: ".o_callgest_console_body",
+            run: "edit Wrong number, no call type.",
+        },
+        {
+            trigger: ".o_callgest_console_send",
+            run: "click",
+        },
+        {
+            content: "It is in the history too",
+            trigger: '.o_callgest_console_history:contains("Wrong number, no call type.")',
         },
     ],
 });
