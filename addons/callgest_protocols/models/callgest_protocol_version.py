@@ -193,7 +193,35 @@ class CallgestProtocolVersion(models.Model):
             self._check_one_active(active_protocols)
         return super().create(vals_list)
 
+    # What a secretary reads from a version: changed only through a new draft.
+    # On-call shifts are the rota, maintained on the active version itself.
+    _CONTENT_FIELDS = frozenset(
+        {
+            "greeting",
+            "languages",
+            "instructions",
+            "out_of_hours_behaviour",
+            "out_of_hours_message",
+            "voicemail_email",
+            "max_transfer_seconds",
+            "transfer_target_ids",
+            "caller_entry_ids",
+            "call_type_ids",
+            "snippet_ids",
+        }
+    )
+
     def write(self, vals):
+        self.check_access("write")
+        frozen = self.filtered(lambda version: version.state != "draft")
+        if frozen and self._CONTENT_FIELDS.intersection(vals):
+            raise UserError(
+                _(
+                    "%(name)s is not a draft: create a new draft to change it, "
+                    "then have a supervisor approve it.",
+                    name=frozen[0].display_name,
+                )
+            )
         if vals.get("state") == "active":
             self._check_one_active([version.protocol_id.id for version in self])
         return super().write(vals)

@@ -5,7 +5,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.callgest_base.tests.common import CallgestBaseCommon
@@ -261,14 +261,16 @@ class TestProtocol(CallgestBaseCommon):
             draft.with_user(self.secretary).write({"greeting": "x"})
 
     def test_invalid_lines_are_refused(self):
+        self.version.protocol_id.action_new_draft()
+        draft = self.version.protocol_id.version_ids.filtered(
+            lambda v: v.state == "draft"
+        )
         with self.assertRaises(ValidationError):
-            self.version.write(
-                {"transfer_target_ids": [Command.create({"number": "12"})]}
-            )
+            draft.write({"transfer_target_ids": [Command.create({"number": "12"})]})
         with self.assertRaises(ValidationError):
-            self.version.transfer_target_ids[0].number = "not a number"
+            draft.transfer_target_ids[0].number = "not a number"
         with self.assertRaises(ValidationError):
-            self.version.write(
+            draft.write(
                 {
                     "transfer_target_ids": [
                         Command.create({"number": "600 111 222", "ring_seconds": 0})
@@ -276,9 +278,9 @@ class TestProtocol(CallgestBaseCommon):
                 }
             )
         with self.assertRaises(ValidationError):
-            self.version.write({"caller_entry_ids": [Command.create({"pattern": "*"})]})
+            draft.write({"caller_entry_ids": [Command.create({"pattern": "*"})]})
         with self.assertRaises(ValidationError):
-            self.version.write(
+            draft.write(
                 {
                     "on_call_shift_ids": [
                         Command.create(
@@ -324,3 +326,23 @@ class TestProtocol(CallgestBaseCommon):
         result = self.lookup("2026-11-22T23:00")
         self.assertLessEqual(self.env.cr.sql_log_count - before, 20)
         self.assertEqual(result["out_of_hours"]["on_call"]["name"], "Dra. Guardia")
+
+
+@tagged("post_install", "-at_install")
+class TestVersionEditing(TransactionCase):
+    def test_editing_an_active_version_needs_a_draft(self):
+        client = self.env["res.partner"].create(
+            {"name": "Frozen client", "is_callgest_client": True}
+        )
+        protocol = self.env["callgest.protocol"].create({"partner_id": client.id})
+        version = self.env["callgest.protocol.version"].create(
+            {"protocol_id": protocol.id, "greeting": "Hola", "state": "active"}
+        )
+        with self.assertRaises(UserError) as error:
+            version.greeting = "Adiós"
+        self.assertIn("create a new draft", str(error.exception))
+        self.assertEqual(version.greeting, "Hola")
+        protocol.action_new_draft()
+        draft = protocol.version_ids.filtered(lambda v: v.state == "draft")
+        draft.greeting = "Adiós"
+        self.assertEqual(draft.greeting, "Adiós")
