@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import routing
@@ -228,16 +228,20 @@ class CallgestProtocol(models.Model):
         return weekly, sorted(holidays)
 
     @api.model
-    def lookup(self, ddi_number, caller_number=None, when=None):
+    def lookup(self, ddi_number, caller_number=None, when=None, agent_login=None):
         """Everything the secretary's screen shows when a call arrives.
 
         :param ddi_number: the dialed number as the PBX sends it.
         :param caller_number: the caller's number (empty when withheld).
         :param when: ``None`` (now), or an ISO-8601 string: without offset it
             is the client's local time, with an offset it is honoured.
+        :param agent_login: the login of the secretary the PBX rings; her
+            call console pops up with this call (bus notification).
         :return: a JSON-serializable dict; ``client`` is ``False`` (with
             ``reason: "unknown_ddi"``) for an unknown or released number.
         """
+        if agent_login:
+            self._notify_agent(agent_login, ddi_number, caller_number)
         ddi = self.env["callgest.ddi"]._resolve(ddi_number)
         result = dict.fromkeys(LOOKUP_KEYS, False)
         result.update(
@@ -301,3 +305,23 @@ class CallgestProtocol(models.Model):
             version._lookup_values(partner, caller_number, utc, local, is_open)
         )
         return result
+
+    @api.model
+    def _notify_agent(self, login, ddi_number, caller_number=None):
+        """Pop the call console of the secretary ``login`` with this call."""
+        user = self.env.user
+        if not (
+            user.has_group("callgest_protocols.group_callgest_pbx")
+            or user.has_group("callgest_base.group_callgest_supervisor")
+        ):
+            raise AccessError(
+                _("Only the PBX and supervisors may announce incoming calls.")
+            )
+        agent = self.env["res.users"].sudo().search([("login", "=", login)], limit=1)
+        if not agent:
+            raise UserError(_("No user with the login %(login)s.", login=login))
+        self.env["bus.bus"].sudo()._sendone(
+            agent.partner_id,
+            "callgest_console/incoming_call",
+            {"ddi_number": ddi_number, "caller_number": caller_number or ""},
+        )

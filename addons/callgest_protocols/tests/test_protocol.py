@@ -346,3 +346,34 @@ class TestVersionEditing(TransactionCase):
         draft = protocol.version_ids.filtered(lambda v: v.state == "draft")
         draft.greeting = "Adiós"
         self.assertEqual(draft.greeting, "Adiós")
+
+
+@tagged("post_install", "-at_install")
+class TestLookupPopsTheAgent(CallgestBaseCommon):
+    def test_lookup_with_agent_login_notifies_her_console(self):
+        pbx = new_test_user(
+            self.env,
+            login="test_pbx_pop",
+            groups="callgest_protocols.group_callgest_pbx",
+        )
+        Protocol = self.env["callgest.protocol"]
+        result = Protocol.with_user(pbx).lookup(
+            "933906700", "600 111 222", agent_login=self.secretary.login
+        )
+        self.assertEqual(result["client"], "Test Clinic")
+        self.env.cr.precommit.run()  # bus notifications are written at commit
+        notification = self.env["bus.bus"].search(
+            [("message", "ilike", "callgest_console/incoming_call")],
+            order="id desc",
+            limit=1,
+        )
+        payload = json.loads(notification.message)
+        self.assertEqual(payload["type"], "callgest_console/incoming_call")
+        self.assertEqual(payload["payload"]["ddi_number"], "933906700")
+        self.assertIn(str(self.secretary.partner_id.id), notification.channel)
+        with self.assertRaises(AccessError):
+            Protocol.with_user(self.secretary).lookup(
+                "933906700", agent_login=self.supervisor.login
+            )
+        with self.assertRaises(UserError):
+            Protocol.with_user(pbx).lookup("933906700", agent_login="nobody-here")
