@@ -11,6 +11,7 @@
     "data": [
         "views/callgest_console_menus.xml",
         "views/callgest_message_views.xml",
+        "views/callgest_incident_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,2 +1,3 @@
 from . import callgest_call_console
 from . import callgest_message
+from . import callgest_incident

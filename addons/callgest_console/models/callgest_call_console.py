@@ -2,7 +2,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, plaintext2html
 
 from odoo.addons.callgest_base.tools.phone_validation import parse_number
 
@@ -92,12 +92,18 @@ class CallgestCallConsole(models.AbstractModel):
             result["client_id"], caller_number, result["timezone"] or "UTC"
         )
         categories = self.env["callgest.message.category"].search_read(
-            [("code", "!=", "incident")], ["code", "name"]
+            [("code", "not in", ("incident", "report"))], ["code", "name"]
         )
         result["categories"] = [
             {"code": category["code"], "name": category["name"]}
             for category in categories
         ]
+        if result["client"]:
+            version = self._active_version(result["protocol_id"])
+            result["snippets"] = [
+                {"id": snippet.id, "name": snippet.name, "body": snippet.body or ""}
+                for snippet in version.snippet_ids
+            ]
         return result
 
     @api.model
@@ -197,6 +203,51 @@ class CallgestCallConsole(models.AbstractModel):
         return checked
 
     @api.model
+    def _console_call(self, values, call_type_action):
+        """The DDI, call type and checked answers of a call taken in the console.
+
+        Shared by :meth:`create_recado` and :meth:`create_incident`.
+
+        :param call_type_action: the ``action`` the call type must have
+            (``incident`` for an incidencia), or ``None`` for any (a recado
+            may be taken for any call type, as before).
+        :return: ``(ddi, call_type, answers)``, ``answers`` being the checked
+            ``[{"label": ..., "answer": ...}]`` with a call type, or the raw
+            answers of ``values`` without one.
+        :raise UserError: for an unknown DDI, a call type of another client
+            or of another action, or answers that do not fit its questions.
+        """
+        self._check_secretary()
+        ddi = self.env["callgest.ddi"]._resolve(values.get("ddi_number") or "")
+        if not ddi or not ddi.partner_id:
+            raise UserError(_("Look up a known DDI before taking the call."))
+        answers = values.get("answers")
+        call_type = self.env["callgest.protocol.call.type"]
+        if values.get("call_type_id"):
+            call_type = call_type.browse(int(values["call_type_id"]))
+            if (
+                not call_type.exists()
+                or call_type.version_id.partner_id != ddi.partner_id
+            ):
+                raise UserError(_("This call type is not in the client's protocol."))
+            if call_type_action and call_type.action != call_type_action:
+                raise UserError(
+                    _(
+                        "The call type %(call_type)s does not fit this kind of call.",
+                        call_type=call_type.name,
+                    )
+                )
+            answers = self._call_type_answers(call_type, answers, ddi)
+        return ddi, call_type, answers
+
+    @api.model
+    def _text_with_answers(self, text, answers_text):
+        text = (text or "").strip()
+        if answers_text:
+            return f"{text}\n\n{answers_text}" if text else answers_text
+        return text
+
+    @api.model
     def create_recado(self, values):
         """Create and submit a recado taken in the console.
 
@@ -210,41 +261,26 @@ class CallgestCallConsole(models.AbstractModel):
             and its recado category, if any, is used.
         :return: ``{"id": ..., "name": ...}`` of the recado.
         """
-        self._check_secretary()
-        ddi = self.env["callgest.ddi"]._resolve(values.get("ddi_number") or "")
-        if not ddi or not ddi.partner_id:
-            raise UserError(_("Look up a known DDI before sending a recado."))
-        answers = values.get("answers")
-        category_code = values.get("category_code")
-        if values.get("call_type_id"):
-            call_type = self.env["callgest.protocol.call.type"].browse(
-                int(values["call_type_id"])
-            )
-            if (
-                not call_type.exists()
-                or call_type.version_id.partner_id != ddi.partner_id
-            ):
-                raise UserError(_("This call type is not in the client's protocol."))
-            answers = self._call_type_answers(call_type, answers, ddi)
-            category_code = call_type.message_category_code or category_code
+        ddi, call_type, answers = self._console_call(values, None)
+        category_code = call_type.message_category_code or values.get("category_code")
         category = self.env["callgest.message.category"]
         if category_code:
             category = category.search(
-                [("code", "=", category_code), ("code", "!=", "incident")],
+                [
+                    ("code", "=", category_code),
+                    ("code", "not in", ("incident", "report")),
+                ],
                 limit=1,
             )
             if not category:
                 raise UserError(_("Unknown recado category."))
-        body = (values.get("body") or "").strip()
         answers = self._answers_text(answers)
-        if answers:
-            body = f"{body}\n\n{answers}" if body else answers
         vals = {
             "ddi_id": ddi.id,
             "caller_name": values.get("caller_name") or False,
             "caller_number": values.get("caller_number") or False,
             "urgency": "urgent" if values.get("urgency") == "urgent" else "normal",
-            "body": body,
+            "body": self._text_with_answers(values.get("body"), answers),
             "callgest_answers": answers or False,
         }
         if category:
@@ -254,22 +290,86 @@ class CallgestCallConsole(models.AbstractModel):
         return {"id": message.id, "name": message.name}
 
     @api.model
-    def notify_incoming_call(self, login, ddi_number, caller_number=None):
-        """Pop the console of the secretary ``login`` (for the PBX)."""
-        user = self.env.user
-        if not (
-            user.has_group("callgest_protocols.group_callgest_pbx")
-            or user.has_group("callgest_base.group_callgest_supervisor")
-        ):
-            raise AccessError(
-                _("Only the PBX and supervisors may announce incoming calls.")
-            )
-        target = self.env["res.users"].sudo().search([("login", "=", login)], limit=1)
-        if not target:
-            raise UserError(_("No user with the login %(login)s.", login=login))
-        self.env["bus.bus"]._sendone(
-            target.partner_id,
-            "callgest_console/incoming_call",
-            {"ddi_number": ddi_number, "caller_number": caller_number or ""},
+    def create_incident(self, values):
+        """Open an incidencia for a call taken in the console.
+
+        :param values: a dict with ``ddi_number``, ``caller_name``,
+            ``caller_number``, ``description`` (the free text), optionally
+            ``call_type_id`` (a call type of the client's protocol whose
+            action is ``incident``) and ``answers``, checked as for
+            :meth:`create_recado`, stored on the incidencia and appended to
+            its description.
+        :return: ``{"id": ..., "name": ...}`` of the incidencia; its
+            deliveries are queued on creation.
+        """
+        ddi, _call_type, answers = self._console_call(values, "incident")
+        answers = self._answers_text(answers)
+        description = self._text_with_answers(values.get("description"), answers)
+        if not description:
+            raise UserError(_("Describe the incidencia first."))
+        incident = self.env["callgest.incident"].create(
+            {
+                "ddi_id": ddi.id,
+                "caller_name": values.get("caller_name") or False,
+                "caller_number": values.get("caller_number") or False,
+                "description": description,
+                "callgest_answers": answers or False,
+            }
         )
+        return {"id": incident.id, "name": incident.name}
+
+    @api.model
+    def _active_version(self, protocol_id):
+        return self.env["callgest.protocol.version"].search(
+            [("protocol_id", "=", protocol_id or False), ("state", "=", "active")],
+            limit=1,
+        )
+
+    @api.model
+    def send_snippet(self, snippet_id, ddi_number, email):
+        """Queue an email with a snippet of the client's protocol to a caller.
+
+        :param snippet_id: a snippet of the active version of the protocol
+            ``ddi_number`` looks up.
+        :param email: the caller's address.
+        :return: the id of the queued ``mail.mail`` (sent by the mail queue).
+        """
+        self._check_secretary()
+        lookup = self.env["callgest.protocol"].lookup(ddi_number or "")
+        version = self._active_version(lookup["protocol_id"])
+        snippet = self.env["callgest.protocol.snippet"].browse(int(snippet_id or 0))
+        if not version or not snippet.exists() or snippet.version_id != version:
+            raise UserError(_("This snippet is not in the client's protocol."))
+        email_to = email_normalize(email or "")
+        if not email_to:
+            raise UserError(
+                _("%(email)s is not a valid email address.", email=email or "")
+            )
+        company = self.env.company
+        if not company.email:
+            raise UserError(
+                _("Set an email address on %(company)s first.", company=company.name)
+            )
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "subject": f"{snippet.name} - {lookup['client']}",
+                    "body_html": plaintext2html(snippet.body or ""),
+                    "email_from": company.email_formatted,
+                    "email_to": email_to,
+                }
+            )
+        )
+        return mail.id
+
+    @api.model
+    def notify_incoming_call(self, login, ddi_number, caller_number=None):
+        """Pop the console of the secretary ``login`` (for the PBX).
+
+        The same as ``callgest.protocol.lookup(..., agent_login=login)``
+        without the lookup.
+        """
+        self.env["callgest.protocol"]._notify_agent(login, ddi_number, caller_number)
         return True

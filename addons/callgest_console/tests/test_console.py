@@ -329,3 +329,183 @@ class TestCallConsole(CallgestBaseCommon):
                 [("partner_id", "=", self.clinic.id), ("body", "=", "x")]
             )
         )
+
+    def _incident_call_type(self):
+        return self.env["callgest.protocol.call.type"].create(
+            {
+                "version_id": self.version.id,
+                "name": "Avería",
+                "action": "incident",
+                "question_ids": [
+                    Command.create(
+                        {
+                            "sequence": 1,
+                            "label": "Equipo",
+                            "field_type": "text",
+                            "required": True,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "sequence": 2,
+                            "label": "Teléfono",
+                            "field_type": "phone",
+                        }
+                    ),
+                ],
+            }
+        )
+
+    def test_create_incident_with_a_call_type(self):
+        call_type = self._incident_call_type()
+        recipient = self.env["callgest.recipient"].create(
+            {
+                "partner_id": self.clinic.id,
+                "channel": "email",
+                "address": "averias@clinic.example.com",
+            }
+        )
+        questions = {q.label: q.id for q in call_type.question_ids}
+        result = self.Console.with_user(self.secretary).create_incident(
+            {
+                "ddi_number": "0034 933 906 700",
+                "caller_name": "Luis",
+                "caller_number": CALLER,
+                "description": "The chair does not go up.",
+                "call_type_id": call_type.id,
+                "answers": [
+                    {"question_id": questions["Equipo"], "answer": "Sillón 2"},
+                    {"question_id": questions["Teléfono"], "answer": "611 222 333"},
+                ],
+            }
+        )
+        incident = self.env["callgest.incident"].browse(result["id"])
+        self.assertEqual(result["name"], incident.name)
+        self.assertNotEqual(incident.name, "/")
+        self.assertEqual(incident.ddi_id, self.clinic_ddi)
+        self.assertEqual(incident.partner_id, self.clinic)
+        self.assertEqual(incident.caller_name, "Luis")
+        self.assertEqual(incident.caller_number, CALLER)
+        answers = "Equipo: Sillón 2\nTeléfono: +34611222333"
+        self.assertEqual(incident.callgest_answers, answers)
+        self.assertEqual(
+            incident.description, f"The chair does not go up.\n\n{answers}"
+        )
+        self.assertEqual(incident.delivery_ids.recipient_id, recipient)
+        self.assertEqual(incident.delivery_ids.kind, "incident")
+        self.assertEqual(incident.delivery_ids.state, "queued")
+        # no recado is taken for it
+        self.assertFalse(
+            self.Message.search([("body", "like", "The chair does not go up.")])
+        )
+
+    def test_create_incident_checks_the_answers(self):
+        console = self.Console.with_user(self.secretary)
+        call_type = self._incident_call_type()
+        Incident = self.env["callgest.incident"]
+        before = Incident.search_count([])
+        with self.assertRaisesRegex(UserError, "Avería: Equipo"):
+            console.create_incident(
+                {
+                    "ddi_number": CLINIC_DDI,
+                    "description": "Broken",
+                    "call_type_id": call_type.id,
+                    "answers": [{"label": "Teléfono", "answer": "611 222 333"}],
+                }
+            )
+        with self.assertRaisesRegex(UserError, "not a valid telephone"):
+            console.create_incident(
+                {
+                    "ddi_number": CLINIC_DDI,
+                    "call_type_id": call_type.id,
+                    "answers": [
+                        {"label": "Equipo", "answer": "Sillón"},
+                        {"label": "Teléfono", "answer": "12"},
+                    ],
+                }
+            )
+        # a recado call type does not open an incidencia, nor an unknown DDI
+        with self.assertRaisesRegex(UserError, "does not fit"):
+            console.create_incident(
+                {
+                    "ddi_number": CLINIC_DDI,
+                    "description": "Broken",
+                    "call_type_id": self.version.call_type_ids.filtered(
+                        lambda c: c.action == "message"
+                    ).id,
+                }
+            )
+        with self.assertRaises(UserError):
+            console.create_incident(
+                {"ddi_number": "+34 911 000 000", "description": "Broken"}
+            )
+        with self.assertRaisesRegex(UserError, "Describe the incidencia"):
+            console.create_incident({"ddi_number": CLINIC_DDI, "description": " "})
+        self.assertEqual(Incident.search_count([]), before)
+        with self.assertRaises(AccessError):
+            self.Console.with_user(self.pbx).create_incident(
+                {"ddi_number": CLINIC_DDI, "description": "Broken"}
+            )
+
+    def test_send_snippet(self):
+        self.env.company.email = "centralita@callgest.example"
+        snippet = self.env["callgest.protocol.snippet"].create(
+            {
+                "version_id": self.version.id,
+                "name": "Cómo llegar",
+                "body": "Calle Mayor 1 <bajo>\nMetro Sol & bus 5",
+            }
+        )
+        console = self.Console.with_user(self.secretary)
+        data = console.console_data(CLINIC_DDI)
+        self.assertIn(
+            {"id": snippet.id, "name": "Cómo llegar", "body": snippet.body},
+            data["snippets"],
+        )
+        mail_id = console.send_snippet(snippet.id, "93 390 67 00", " Luis@Example.COM ")
+        mail = self.env["mail.mail"].browse(mail_id)
+        self.assertEqual(mail.email_to, "luis@example.com")
+        self.assertEqual(mail.subject, "Cómo llegar - Test Clinic")
+        self.assertEqual(mail.state, "outgoing")
+        self.assertIn("centralita@callgest.example", mail.email_from)
+        self.assertIn("Calle Mayor 1 &lt;bajo&gt;", str(mail.body_html))
+        self.assertIn("Metro Sol &amp; bus 5", str(mail.body_html))
+        self.assertNotIn("<bajo>", str(mail.body_html))
+
+    def test_send_snippet_is_refused(self):
+        self.env.company.email = "centralita@callgest.example"
+        snippet = self.env["callgest.protocol.snippet"].create(
+            {"version_id": self.version.id, "name": "Horario", "body": "9-14"}
+        )
+        other = self.env["callgest.protocol"].create({"partner_id": self.law_firm.id})
+        other_version = self.env["callgest.protocol.version"].create(
+            {
+                "protocol_id": other.id,
+                "state": "active",
+                "snippet_ids": [Command.create({"name": "Tarifas", "body": "50 €"})],
+            }
+        )
+        self.create_ddi("91 555 44 33", self.spain, self.law_firm)
+        console = self.Console.with_user(self.secretary)
+        Mail = self.env["mail.mail"]
+        before = Mail.search_count([])
+        # another client's snippet, on this client's DDI and on an unknown one
+        with self.assertRaisesRegex(UserError, "not in the client's protocol"):
+            console.send_snippet(
+                other_version.snippet_ids.id, CLINIC_DDI, "luis@example.com"
+            )
+        with self.assertRaisesRegex(UserError, "not in the client's protocol"):
+            console.send_snippet(snippet.id, "91 555 44 33", "luis@example.com")
+        with self.assertRaisesRegex(UserError, "not in the client's protocol"):
+            console.send_snippet(snippet.id, "+34 911 000 000", "luis@example.com")
+        with self.assertRaisesRegex(UserError, "not a valid email address"):
+            console.send_snippet(snippet.id, CLINIC_DDI, "luis@")
+        # a snippet of a version that is no longer active
+        self.version.state = "archived"
+        with self.assertRaisesRegex(UserError, "not in the client's protocol"):
+            console.send_snippet(snippet.id, CLINIC_DDI, "luis@example.com")
+        self.assertEqual(Mail.search_count([]), before)
+        with self.assertRaises(AccessError):
+            self.Console.with_user(self.pbx).send_snippet(
+                snippet.id, CLINIC_DDI, "luis@example.com"
+            )

@@ -76,8 +76,14 @@ class TestUi(HttpCase):
                         }
                     ),
                 ],
+                "snippet_ids": [
+                    Command.create(
+                        {"name": "Cómo llegar", "body": "Calle Mayor 1, Barcelona"}
+                    ),
+                ],
             }
         )
+        cls.env.company.email = "centralita@callgest.example"
         new_test_user(
             cls.env,
             login="tour_console_secretary",
@@ -113,3 +119,16 @@ class TestUi(HttpCase):
         self.assertEqual(plain.category_id.code, "callback")
         self.assertEqual(plain.body, "Wrong number, no call type.")
         self.assertFalse(plain.callgest_answers)
+        # the incidencia of the call type, and the snippet in the mail queue
+        incident = self.env["callgest.incident"].search(
+            [("partner_id", "=", self.client_partner.id)]
+        )
+        self.assertEqual(len(incident), 1)
+        self.assertEqual(incident.ddi_id, self.ddi)
+        self.assertEqual(incident.caller_name, "Tour Caller")
+        self.assertEqual(incident.description, "Broken tooth, strong pain.")
+        self.assertFalse(incident.callgest_answers)
+        mail = self.env["mail.mail"].search([("email_to", "=", "marta@example.com")])
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.subject, "Cómo llegar - Tour Clinic")
+        self.assertIn("Calle Mayor 1, Barcelona", str(mail.body_html))

@@ -22,6 +22,8 @@ export class CallConsole extends Component {
             loading: false,
             sending: false,
             form: this.emptyForm(),
+            snippetEmails: {},
+            sendingSnippet: false,
         });
         this.onIncomingCall = (payload) => {
             this.state.ddiNumber = payload.ddi_number || "";
@@ -77,6 +79,10 @@ export class CallConsole extends Component {
         }
     }
 
+    get isIncident() {
+        return this.callType?.action === "incident";
+    }
+
     get knownClient() {
         return Boolean(this.state.data && this.state.data.client);
     }
@@ -111,6 +117,7 @@ export class CallConsole extends Component {
             data.instructions = data.instructions ? markup(data.instructions) : false;
             this.state.data = data;
             this.state.form = this.emptyForm();
+            this.state.snippetEmails = {};
         } finally {
             this.state.loading = false;
         }
@@ -139,13 +146,18 @@ export class CallConsole extends Component {
             this.notification.add(_t("Write the message first."), { type: "warning" });
             return;
         }
+        if (
+            this.isIncident &&
+            !form.body.trim() &&
+            !Object.values(form.answers).some((answer) => `${answer || ""}`.trim())
+        ) {
+            this.notification.add(_t("Describe the incidencia first."), { type: "warning" });
+            return;
+        }
         const values = {
             ddi_number: this.state.ddiNumber,
             caller_name: form.callerName,
             caller_number: this.state.callerNumber,
-            category_code: form.categoryCode,
-            urgency: form.urgent ? "urgent" : "normal",
-            body: form.body,
         };
         if (callType) {
             values.call_type_id = callType.id;
@@ -155,15 +167,55 @@ export class CallConsole extends Component {
                 answer: form.answers[question.id] || "",
             }));
         }
+        const isIncident = this.isIncident;
+        if (isIncident) {
+            values.description = form.body;
+        } else {
+            Object.assign(values, {
+                category_code: form.categoryCode,
+                urgency: form.urgent ? "urgent" : "normal",
+                body: form.body,
+            });
+        }
         this.state.sending = true;
         try {
-            const recado = await this.orm.call("callgest.call.console", "create_recado", [
-                values,
-            ]);
-            this.notification.add(_t("Recado %s sent.", recado.name), { type: "success" });
+            const record = await this.orm.call(
+                "callgest.call.console",
+                isIncident ? "create_incident" : "create_recado",
+                [values]
+            );
+            const message = isIncident
+                ? _t("Incidencia %s opened.", record.name)
+                : _t("Recado %s sent.", record.name);
+            this.notification.add(message, { type: "success" });
             await this.lookUp();
         } finally {
             this.state.sending = false;
+        }
+    }
+
+    async sendSnippet(snippet) {
+        const email = `${this.state.snippetEmails[snippet.id] || ""}`.trim();
+        if (!email) {
+            this.notification.add(_t("Write the caller's email address first."), {
+                type: "warning",
+            });
+            return;
+        }
+        this.state.sendingSnippet = true;
+        try {
+            await this.orm.call("callgest.call.console", "send_snippet", [
+                snippet.id,
+                this.state.ddiNumber,
+                email,
+            ]);
+            this.notification.add(
+                _t("%(snippet)s queued for %(email)s.", { snippet: snippet.name, email }),
+                { type: "success" }
+            );
+            this.state.snippetEmails[snippet.id] = "";
+        } finally {
+            this.state.sendingSnippet = false;
         }
     }
 }

@@ -111,5 +111,55 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
             content: "It is in the history too",
             trigger: '.o_callgest_console_history:contains("Wrong number, no call type.")',
         },
+        {
+            content: "A fault: the call type opens an incidencia",
+            trigger: '.o_callgest_console_call_type:contains("Urgencia dental")',
+            run: "click",
+        },
+        {
+            content: "The send button says so",
+            trigger: '.o_callgest_console_send:contains("Open incidencia")',
+        },
+        {
+            content: "No recado category for an incidencia",
+            trigger: ".o_callgest_console_recado:not(:has(.o_callgest_console_category))",
+        },
+        {
+            trigger: ".o_callgest_console_caller_name",
+            run: "edit Tour Caller",
+        },
+        {
+            trigger: ".o_callgest_console_body",
+            run: "edit Broken tooth, strong pain.",
+        },
+        {
+            trigger: ".o_callgest_console_send",
+            run: "click",
+        },
+        {
+            content: "The incidencia is confirmed",
+            trigger: '.o_notification:contains("opened")',
+        },
+        {
+            content: "And it is in the caller's history",
+            trigger: '.o_callgest_console_history:contains("Broken tooth, strong pain.")',
+        },
+        {
+            content: "Back to a recado",
+            trigger: '.o_callgest_console_send:contains("Send recado")',
+        },
+        {
+            content: "Email a snippet to the caller",
+            trigger: '.o_callgest_console_snippet[data-snippet-name="Cómo llegar"] .o_callgest_console_snippet_email',
+            run: "edit marta@example.com",
+        },
+        {
+            trigger: '.o_callgest_console_snippet[data-snippet-name="Cómo llegar"] .o_callgest_console_snippet_send',
+            run: "click",
+        },
+        {
+            content: "The email is queued",
+            trigger: '.o_notification:contains("queued for marta@example.com")',
+        },
     ],
 });
