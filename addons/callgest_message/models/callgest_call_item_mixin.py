@@ -101,12 +101,13 @@ class CallgestCallItemMixin(models.AbstractModel):
     @api.depends("caller_number", "partner_id.country_id", "company_id.country_id")
     def _compute_caller_number_e164(self):
         for item in self:
-            number = phone_numbers.clean_raw_number(item.caller_number)
             e164 = False
-            if number:
+            if phone_numbers.clean_raw_number(item.caller_number):
                 country = item.partner_id.country_id or item.company_id.country_id
                 try:
-                    e164 = phone_validation.parse_number(number, country.code).e164
+                    e164 = phone_validation.parse_number(
+                        item.caller_number, country.code
+                    ).e164
                 except UserError:
                     e164 = False
             item.caller_number_e164 = e164

@@ -1,8 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.callgest_base.tools import phone_numbers
-from odoo.addons.phone_validation.tools.phone_validation import phone_parse
+from odoo.addons.callgest_base.tools import phone_validation
 
 from ..tools import routing
 
@@ -48,9 +47,8 @@ class CallgestProtocolTransferTarget(models.Model):
     def _normalize_number(self, raw, version):
         """The E.164 form of ``raw``, or a ValidationError."""
         country = version._country()
-        cleaned = phone_numbers.clean_raw_number(raw)
         try:
-            parsed = phone_parse(cleaned or raw or "", country.code)
+            return phone_validation.parse_number(raw or "", country.code).e164
         except UserError as error:
             raise ValidationError(
                 _(
@@ -61,7 +59,6 @@ class CallgestProtocolTransferTarget(models.Model):
                     reason=error.args[0],
                 )
             ) from error
-        return phone_numbers.describe(parsed).e164
 
     @api.model_create_multi
     def create(self, vals_list):
