@@ -51,7 +51,7 @@ CONF_IN = REPO / "odoo.conf"
 CONF_OUT = STATE / "odoo.conf"
 ADDONS_DIR = REPO / "addons"
 REQUIREMENTS = REPO / "requirements.txt"
-LINT_PATHS = ("addons", "tests", "tools")
+LINT_PATHS = ("addons", "tests", "tools", "callgest_pbx.py", "callgest-pbx")
 
 ODOO_URLS = (
     "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz",

@@ -10,7 +10,6 @@
     "depends": ["callgest_base", "mail"],
     "external_dependencies": {"python": ["phonenumbers", "pytz"]},
     "data": [
-        "security/callgest_protocols_security.xml",
         "security/ir.model.access.csv",
         "security/callgest_protocols_rules.xml",
         "views/callgest_protocol_views.xml",

@@ -1,1 +1,2 @@
-from . import tools
+from . import models
+from . import wizards

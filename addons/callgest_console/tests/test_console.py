@@ -103,7 +103,7 @@ class TestCallConsole(CallgestBaseCommon):
         cls.pbx = new_test_user(
             cls.env,
             login="test_pbx",
-            groups="base.group_user,callgest_protocols.group_callgest_pbx",
+            groups="base.group_user,callgest_base.group_callgest_pbx",
         )
 
     def test_console_data_for_a_known_ddi(self):

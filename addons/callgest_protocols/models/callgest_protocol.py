@@ -311,7 +311,7 @@ class CallgestProtocol(models.Model):
         """Pop the call console of the secretary ``login`` with this call."""
         user = self.env.user
         if not (
-            user.has_group("callgest_protocols.group_callgest_pbx")
+            user.has_group("callgest_base.group_callgest_pbx")
             or user.has_group("callgest_base.group_callgest_supervisor")
         ):
             raise AccessError(

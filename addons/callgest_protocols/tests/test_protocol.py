@@ -296,7 +296,7 @@ class TestProtocol(CallgestBaseCommon):
 
     def test_lookup_by_the_pbx_user(self):
         pbx = new_test_user(
-            self.env, login="test_pbx", groups="callgest_protocols.group_callgest_pbx"
+            self.env, login="test_pbx", groups="callgest_base.group_callgest_pbx"
         )
         result = self.lookup("2026-11-23T10:00", user=pbx)
         self.assertEqual(result["client"], "Test Clinic")
@@ -354,7 +354,7 @@ class TestLookupPopsTheAgent(CallgestBaseCommon):
         pbx = new_test_user(
             self.env,
             login="test_pbx_pop",
-            groups="callgest_protocols.group_callgest_pbx",
+            groups="callgest_base.group_callgest_pbx",
         )
         Protocol = self.env["callgest.protocol"]
         result = Protocol.with_user(pbx).lookup(

@@ -1,6 +1,9 @@
+import json
 import os
 from collections import Counter
 from datetime import datetime
+
+import pytz
 
 from odoo.tests import BaseCase
 
@@ -11,6 +14,8 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 RINGGROUP = "asterisk-ringgroup-linkedid.csv"
 PJSIP = "asterisk-pjsip-custom-order.csv"
 FREESWITCH = "freeswitch-default-template.csv"
+# our own: menus, voicemail, queues and transfers (21 columns, Madrid time)
+IVR_TRANSFER = "asterisk-ivr-queue-transfer.csv"
 # the custom order of the PJSIP sample: clid first, accountcode after amaflags
 PJSIP_COLUMNS = [
     "clid",
@@ -113,6 +118,48 @@ class TestRingGroupSample(CdrCase):
         self.assertEqual(call.wait_seconds, 6)
         self.assertEqual(call.duration, 23)
 
+    def test_seconds_split_of_the_ring_group_call(self):
+        call = self.calls["1706407446.50"]
+        self.assertEqual(call.robot_seconds, 0)
+        self.assertEqual(call.wait_seconds, 6)
+        self.assertEqual(call.secretary_seconds, 17)
+        self.assertEqual((call.transfer_seconds, call.transfer_to), (0, ""))
+        self.assertEqual(call.agent_channel, "SIP/301")
+        self.assertEqual(call.agent_extension, "301")
+        self.assertEqual((call.accountcode, call.userfield), ("", ""))
+        self.assertEqual(
+            call.leg_identities,
+            (
+                "1706407446.52|42",
+                "1706407446.50|40",
+                "1706407446.50|47",
+                "1706407446.50|48",
+                "1706407446.50|50",
+            ),
+        )
+        trunk = self.calls["mainserverdss-1706445411.103"]
+        self.assertEqual(trunk.agent_channel, "SIP/stadionpbx")
+        self.assertEqual(trunk.agent_extension, "stadionpbx")
+        self.assertEqual((trunk.wait_seconds, trunk.secretary_seconds), (3, 66))
+
+    def test_pbx_only_calls_are_robot_time(self):
+        # a lone "Hangup" row, ANSWERED by the PBX: answered as before, but
+        # no person: robot time, no wait
+        call = self.calls["1706368044.0"]
+        self.assertEqual(call.disposition, cdr.ANSWERED)
+        self.assertEqual(call.robot_seconds, 27)
+        self.assertEqual(call.secretary_seconds, 0)
+        self.assertIsNone(call.wait_seconds)
+        self.assertEqual(call.agent_channel, "")
+        robot = Counter(
+            call.robot_seconds for call in self.result.calls if call.robot_seconds
+        )
+        self.assertEqual(robot, {27: 2, 10: 4})
+        # missed after the dials: the PBX's Hangup row lasted 0 s
+        missed = self.calls["1706369600.6"]
+        self.assertEqual((missed.robot_seconds, missed.secretary_seconds), (0, 0))
+        self.assertIsNone(missed.wait_seconds)
+
     def test_no_one_answered_is_missed(self):
         # two NO ANSWER dial legs, then the PBX's own Hangup row "ANSWERED"
         call = self.calls["1706369600.6"]
@@ -179,6 +226,11 @@ class TestPjsipCustomOrderSample(CdrCase):
         self.assertEqual(missed.disposition, cdr.MISSED)
         dispositions = Counter(call.disposition for call in result.calls)
         self.assertEqual(dispositions, {"answered": 11, "missed": 3})
+        call = result.calls[0]
+        self.assertEqual(call.agent_channel, "PJSIP/client2")
+        self.assertEqual(call.agent_extension, "client2")
+        self.assertEqual((call.wait_seconds, call.secretary_seconds), (18, 13))
+        self.assertEqual(call.leg_identities, ("1690325492.2|2",))
 
     def test_header_named_order(self):
         header = ",".join(PJSIP_COLUMNS).encode()
@@ -208,6 +260,12 @@ class TestFreeswitchSample(CdrCase):
         self.assertEqual(call.main.disposition_raw, "NORMAL_CLEARING")
         self.assertEqual([row.line_number for row in call.duplicates], [9, 10])
         self.assertEqual(call.billsec, 20)
+        # no channels to tell the PBX from a person: an answered leg is a
+        # person's
+        self.assertEqual((call.secretary_seconds, call.robot_seconds), (20, 0))
+        self.assertEqual(call.wait_seconds, 0)
+        self.assertEqual(call.agent_channel, "")
+        self.assertEqual(call.leg_identities, ("7adced1a-4c7c-11ea-b08c-2bfc2a06d67d",))
 
     def test_timestamps_without_seconds(self):
         row = self.parsed.rows[0]
@@ -433,7 +491,9 @@ class TestGeneric(CdrCase):
         first, second = result.calls
         self.assertEqual(first.start, datetime(2026, 1, 15, 9, 0))
         self.assertEqual(first.wait_seconds, 10)
+        self.assertEqual((first.secretary_seconds, first.robot_seconds), (60, 0))
         self.assertEqual(second.disposition, cdr.MISSED)
+        self.assertEqual(first.leg_identities, ("a1|||2026-01-15T09:00:00|",))
 
     def test_mapping_by_index_and_errors(self):
         line = "2026-01-15 10:00:00,2026-01-15 10:01:00,60,50,ANSWERED"
@@ -453,3 +513,306 @@ class TestGeneric(CdrCase):
             cdr.parse_cdr(line, fmt="generic")
         with self.assertRaisesRegex(cdr.CdrFormatError, "Unknown CDR format"):
             cdr.parse_cdr(line, fmt="sql")
+
+
+class TestSecondsSplit(CdrCase):
+    """Robot, wait, secretary and transfer seconds, on our own fixture."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.parsed = cdr.parse_cdr(sample(IVR_TRANSFER), tz_name=MADRID)
+        cls.result = cdr.consolidate(cls.parsed.rows)
+        cls.calls = {call.key: call for call in cls.result.calls}
+
+    def test_counts(self):
+        self.assertEqual(self.parsed.bad_rows, [])
+        self.assertCounts(self.result, 13, 4, 0, 0)
+        self.assertEqual(self.parsed.rows[0].accountcode, "cliente42")
+        self.assertEqual(self.parsed.rows[0].userfield, "rec-0001")
+
+    def test_menu_queue_and_transfer(self):
+        call = self.calls["1770714000.10"]
+        self.assertEqual(call.disposition, cdr.ANSWERED)
+        self.assertEqual(call.robot_seconds, 12)  # the menu, before the queue
+        # queued 10:00:12, answered 10:00:20 (the call began at 10:00:00)
+        self.assertEqual(call.wait_seconds, 8)
+        self.assertEqual(call.secretary_seconds, 95)
+        self.assertEqual(call.transfer_seconds, 240)
+        self.assertEqual(call.transfer_to, "+34 600 123 456")
+        self.assertEqual(call.agent_channel, "SIP/301")
+        self.assertEqual(call.agent_extension, "301")
+        # the person's leg is the main one, not the longer transfer leg
+        self.assertEqual(call.main.line_number, 3)
+        self.assertEqual(call.billsec, 95)
+        self.assertEqual(call.answer, datetime(2026, 2, 10, 9, 0, 20))
+        self.assertEqual(call.duration, 355)
+        self.assertEqual((call.accountcode, call.userfield), ("cliente42", "rec-0001"))
+        self.assertEqual(
+            call.leg_identities,
+            (
+                "1770714000.10|10",
+                "1770714000.10|11",
+                "1770714000.10|12",
+                "1770714110.13|13",
+            ),
+        )
+
+    def test_message_and_voicemail_without_person(self):
+        call = self.calls["1770714600.20"]
+        # as before: no dial, the PBX's ANSWERED legs make an answered call
+        self.assertEqual(call.disposition, cdr.ANSWERED)
+        self.assertEqual(call.robot_seconds, 35)
+        self.assertEqual(call.secretary_seconds, 0)
+        self.assertIsNone(call.wait_seconds)
+        self.assertEqual((call.agent_channel, call.agent_extension), ("", ""))
+        self.assertEqual((call.transfer_seconds, call.transfer_to), (0, ""))
+
+    def test_menu_then_caller_hung_up_in_the_queue(self):
+        call = self.calls["1770715200.30"]
+        self.assertEqual(call.disposition, cdr.MISSED)
+        self.assertEqual(call.robot_seconds, 8)
+        self.assertEqual(call.secretary_seconds, 0)
+        self.assertIsNone(call.wait_seconds)
+        self.assertEqual(call.agent_channel, "")
+        self.assertEqual(call.accountcode, "cliente7")
+
+    def test_two_transfers_a_consultation_and_a_later_message(self):
+        call = self.calls["1770715800.40"]
+        self.assertEqual(call.main.line_number, 9)
+        self.assertEqual(call.secretary_seconds, 60)
+        self.assertEqual(call.wait_seconds, 4)
+        # the "please hold" message comes after the answer: not robot time
+        self.assertEqual(call.robot_seconds, 0)
+        # mobile 30 s + office 100 s; the consultation of extension 302 is
+        # not a transfer outside
+        self.assertEqual(call.transfer_seconds, 130)
+        self.assertEqual(call.transfer_to, "934 555 666")
+        self.assertEqual(call.agent_channel, "SIP/301")
+
+    def test_helpers(self):
+        self.assertTrue(cdr.is_external_number("+34 600 123 456"))
+        self.assertTrue(cdr.is_external_number("211553"))
+        self.assertFalse(cdr.is_external_number("30155"))
+        self.assertFalse(cdr.is_external_number("ch1"))
+        self.assertEqual(cdr.channel_device("SIP/301-0000001a"), "SIP/301")
+        self.assertEqual(
+            cdr.channel_device("Local/ch1@TimeDelay-00000006;1"), "Local/ch1@TimeDelay"
+        )
+        self.assertEqual(cdr.channel_device("PJSIP/client-2"), "PJSIP/client-2")
+        self.assertEqual(cdr.channel_extension("Local/301@from-queue/n"), "301")
+        self.assertEqual(cdr.channel_extension("Agent/1001"), "1001")
+        self.assertEqual(cdr.channel_extension("PJSIP/client2"), "client2")
+
+
+class TestStoredLegs(CdrCase):
+    """Legs stored as JSON, consolidated again when a late leg arrives."""
+
+    def test_round_trip(self):
+        rows = cdr.parse_cdr(sample(RINGGROUP), tz_name=MADRID).rows
+        rows += cdr.parse_cdr(sample(FREESWITCH), tz_name=MADRID).rows
+        for row in rows:
+            data = json.loads(json.dumps(cdr.row_to_dict(row)))
+            self.assertEqual(cdr.row_from_dict(data), row)
+        data = cdr.row_to_dict(rows[6])
+        self.assertEqual(data["start"], "2024-01-27T15:16:36")
+        self.assertIsNone(data["answer"])
+        # stored before accountcode and userfield existed
+        del data["accountcode"], data["userfield"]
+        self.assertEqual(cdr.row_from_dict(data), rows[6])
+
+    def test_late_leg_joins_its_call(self):
+        lines = sample(RINGGROUP).split(b"\n")
+        # the first import had 4 legs of call 1706407446.50 (lines 1 to 4 of
+        # its file), the last leg comes alone: line 1 of another file
+        first = cdr.parse_cdr(b"\n".join(lines[21:25]), tz_name=MADRID)
+        stored = [
+            cdr.row_from_dict(json.loads(json.dumps(cdr.row_to_dict(row))))
+            for row in cdr.consolidate(first.rows).calls[0].legs
+        ]
+        self.assertEqual(len(stored), 4)
+        late = cdr.parse_cdr(lines[25], tz_name=MADRID).rows
+        self.assertEqual(late[0].line_number, 1)
+        result = cdr.consolidate(stored + late)
+        self.assertCounts(result, 5, 1, 0, 0)
+        call = result.calls[0]
+        self.assertEqual(call.key, "1706407446.50")
+        self.assertEqual(call.main.raw, lines[25].decode())
+        self.assertEqual((call.billsec, call.wait_seconds), (17, 6))
+        # the same leg sent once more (line 1 of a third file): a duplicate
+        again = cdr.parse_cdr(lines[21], tz_name=MADRID).rows
+        result = cdr.consolidate(stored + late + again)
+        self.assertCounts(result, 6, 1, 1, 0)
+        self.assertEqual(result.calls[0].duplicates, tuple(again))
+        self.assertIn(cdr.leg_identity_key(again[0]), result.calls[0].leg_identities)
+
+
+class TestFastTimestamps(CdrCase):
+    """The "YYYY-MM-DD HH:MM:SS" fast path against the strptime formats."""
+
+    def parse_starts(self, stamps, tz_name=MADRID):
+        lines = [
+            asterisk_line(
+                uniqueid=f"{number}.1", start=stamp, answer="", end=stamp, billsec="0"
+            )
+            for number, stamp in enumerate(stamps, start=1)
+        ]
+        parsed = cdr.parse_cdr("\n".join(lines), tz_name=tz_name)
+        starts = {row.line_number: row.start for row in parsed.rows}
+        reasons = {bad.line_number: bad.reason for bad in parsed.bad_rows}
+        return [
+            starts.get(number) or reasons[number] for number in range(1, len(lines) + 1)
+        ]
+
+    def test_spring_forward_gap(self):
+        # Madrid 2026-03-29: 02:00 CET becomes 03:00 CEST
+        starts = self.parse_starts(
+            [
+                "2026-03-29 01:59:59",
+                "2026-03-29 02:00:00",
+                "2026-03-29 02:59:59",
+                "2026-03-29 03:00:00",
+                "2026-03-29 01:00:00",
+            ]
+        )
+        gap = "start '2026-03-29 {}' does not exist in Europe/Madrid (DST gap)"
+        self.assertEqual(
+            starts,
+            [
+                datetime(2026, 3, 29, 0, 59, 59),
+                gap.format("02:00:00"),
+                gap.format("02:59:59"),
+                datetime(2026, 3, 29, 1, 0, 0),
+                datetime(2026, 3, 29, 0, 0, 0),
+            ],
+        )
+
+    def test_fall_back_fold(self):
+        # Madrid 2026-10-25: 03:00 CEST becomes 02:00 CET; the repeated hour
+        # is taken as its first occurrence (CEST)
+        starts = self.parse_starts(
+            [
+                "2026-10-25 01:59:59",
+                "2026-10-25 02:00:00",
+                "2026-10-25 02:30:00",
+                "2026-10-25 02:59:59",
+                "2026-10-25 03:00:00",
+                "2026-10-25 02:00:00",
+            ]
+        )
+        self.assertEqual(
+            starts,
+            [
+                datetime(2026, 10, 24, 23, 59, 59),
+                datetime(2026, 10, 25, 0, 0, 0),
+                datetime(2026, 10, 25, 0, 30, 0),
+                datetime(2026, 10, 25, 0, 59, 59),
+                datetime(2026, 10, 25, 2, 0, 0),
+                datetime(2026, 10, 25, 0, 0, 0),
+            ],
+        )
+
+    def test_fast_and_slow_formats_agree(self):
+        stamps = [
+            f"2026-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}"
+            for month, day in ((1, 15), (3, 28), (3, 29), (3, 30), (10, 25), (12, 31))
+            for hour in range(24)
+            for minute, second in ((0, 0), (29, 30), (59, 59))
+        ] + [
+            "2024-02-29 12:00:00",  # leap day
+            "2026-02-29 12:00:00",  # not a date
+            "2026-13-01 12:00:00",
+            "2026-01-15 24:00:00",
+            "2026-01-15 10:60:00",
+            "2026-01-15 10:00:60",
+            "2026-01-15 10:00:+1",
+            "2026-01-15 1:00:00",
+            " 2026-01-15 10:00:00 ",
+        ]
+        for tz_name in (MADRID, "UTC", "America/New_York", "Australia/Lord_Howe"):
+            tz = pytz.timezone(tz_name)
+            converter = cdr._UtcConverter(tz)
+            for stamp in stamps:
+                with self.subTest(tz=tz_name, stamp=stamp):
+                    expected = self.slow(stamp, tz)
+                    self.assertEqual(self.fast(converter, stamp), expected)
+                    if isinstance(expected, datetime):
+                        # the same time in the other formats, via strptime
+                        for other in (
+                            stamp.strip().replace(" ", "T"),
+                            stamp.strip().replace("-", "/"),
+                        ):
+                            self.assertEqual(cdr._to_utc(other, "start", tz), expected)
+        # and through parse_cdr, a row at a time or with the hour cached
+        self.assertEqual(
+            self.parse_starts(stamps[:100]),
+            [self.slow(stamp, pytz.timezone(MADRID)) for stamp in stamps[:100]],
+        )
+
+    @staticmethod
+    def slow(stamp, tz):
+        try:
+            return cdr._to_utc(stamp, "start", tz)
+        except ValueError as error:
+            return str(error)
+
+    @staticmethod
+    def fast(converter, stamp):
+        try:
+            return converter.to_utc(stamp, "start")
+        except ValueError as error:
+            return str(error)
+
+
+class TestOneReader(CdrCase):
+    """One csv.reader reads the export; a broken line stays one BadRow."""
+
+    def test_open_quote_does_not_swallow_the_next_lines(self):
+        lines = [
+            asterisk_line(uniqueid="1.1"),
+            # the uniqueid's quote never closes: read alone, the line would
+            # look whole; read on, it would swallow the next lines
+            asterisk_line(uniqueid="2.2")[:-1],
+            asterisk_line(uniqueid="3.3"),
+            "",
+            asterisk_line(uniqueid="5.5"),
+            'x,"y',  # the last line, open too
+        ]
+        parsed = cdr.parse_cdr("\n".join(lines) + "\n", tz_name=MADRID)
+        self.assertEqual([row.line_number for row in parsed.rows], [1, 3, 5])
+        self.assertEqual([row.unique_key for row in parsed.rows], ["1.1", "3.3", "5.5"])
+        self.assertEqual(
+            parsed.bad_rows,
+            [
+                cdr.BadRow(2, lines[1], "unreadable CSV: unterminated quoted field"),
+                cdr.BadRow(4, "", "empty line"),
+                cdr.BadRow(6, 'x,"y', "unreadable CSV: unterminated quoted field"),
+            ],
+        )
+
+    def test_line_numbers_encodings_and_line_ends(self):
+        lines = [
+            asterisk_line(uniqueid="1.1").encode(),
+            asterisk_line(uniqueid="2.2").replace("Ana", "Jos\xe9").encode("latin-1"),
+            asterisk_line(uniqueid="3.3")[:60].encode(),
+            asterisk_line(uniqueid="4.4").replace("Ana", "Zoë").encode(),
+        ]
+        data = b"\xef\xbb\xbf" + b"\r\n".join(lines) + b"\r\n"
+        parsed = cdr.parse_cdr(data, tz_name=MADRID)
+        rows = {row.line_number: row for row in parsed.rows}
+        self.assertEqual(sorted(rows), [1, 2, 4])
+        self.assertEqual(
+            [rows[number].encoding for number in (1, 2, 4)],
+            ["utf-8", "latin-1", "utf-8"],
+        )
+        self.assertEqual(rows[2].caller_name, '"José" <600100200>')
+        self.assertEqual(rows[4].caller_name, '"Zoë" <600100200>')
+        self.assertEqual(rows[4].raw, lines[3].decode())
+        self.assertEqual(
+            parsed.bad_rows,
+            [
+                cdr.BadRow(
+                    3, lines[2].decode(), "truncated line: 5 columns, expected 17"
+                )
+            ],
+        )

@@ -1,0 +1,429 @@
+import base64
+import binascii
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from odoo import _, api, fields, models, modules
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..tools import cdr_parsers
+from .callgest_cdr_importer import ImportCounts
+
+_logger = logging.getLogger(__name__)
+
+BATCH_STATES = [
+    ("queued", "Queued"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+FILE_KINDS = [("cdr", "Call records (CDR)"), ("queue_log", "Asterisk queue_log")]
+# Files up to this many lines import at once; larger ones in the background
+DEFAULT_SYNC_LINES = 20000
+DEFAULT_CHUNK_LINES = 20000
+
+
+class CallgestCdrBatch(models.Model):
+    """One imported file (or one push of the PBX bridge) and what became of it.
+
+    Large files are processed by a cron in chunks of lines, each chunk
+    committed with the progress it made: a run killed midway resumes where
+    the last commit left it, and since every call is unique by its key the
+    result is the one of a single clean run.
+    """
+
+    _name = "callgest.cdr.batch"
+    _description = "CallGest CDR import batch"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, default="/", copy=False)
+    pbx_id = fields.Many2one(
+        "callgest.pbx", string="PBX", required=True, readonly=True, index=True
+    )
+    company_id = fields.Many2one(related="pbx_id.company_id", store=True)
+    file_kind = fields.Selection(FILE_KINDS, required=True, default="cdr")
+    origin = fields.Selection(
+        [("upload", "Upload"), ("rpc", "PBX push")], required=True, default="upload"
+    )
+    file_name = fields.Char(readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", readonly=True)
+    first_line = fields.Integer(
+        default=1,
+        readonly=True,
+        help="Line number, in the PBX's file, of the batch's first line.",
+    )
+    header_line = fields.Char(
+        readonly=True, help="Line 1 of the PBX's file, when the batch starts later."
+    )
+    state = fields.Selection(
+        BATCH_STATES, required=True, default="queued", readonly=True, tracking=True
+    )
+    line_count = fields.Integer(readonly=True)
+    lines_done = fields.Integer(readonly=True)
+    progress = fields.Float(compute="_compute_progress")
+    rows_in = fields.Integer(readonly=True)
+    rows_in_calls = fields.Integer(readonly=True)
+    calls_created = fields.Integer(readonly=True)
+    calls_updated = fields.Integer(readonly=True)
+    duplicates = fields.Integer(readonly=True)
+    quarantined = fields.Integer(readonly=True)
+    non_call_events = fields.Integer(
+        readonly=True, help="queue_log lines about agents and queues, not calls."
+    )
+    counts_consistent = fields.Boolean(compute="_compute_counts_consistent")
+    detected_format = fields.Char(readonly=True)
+    detected_columns = fields.Char(readonly=True)
+    error_message = fields.Text(readonly=True)
+    date_done = fields.Datetime(readonly=True)
+    call_ids = fields.One2many("callgest.call", "batch_id", readonly=True)
+    quarantine_ids = fields.One2many(
+        "callgest.cdr.quarantine", "batch_id", readonly=True
+    )
+    quarantine_pending_count = fields.Integer(compute="_compute_quarantine_count")
+
+    @api.depends("lines_done", "line_count")
+    def _compute_progress(self):
+        for batch in self:
+            batch.progress = (
+                100.0 * batch.lines_done / batch.line_count if batch.line_count else 0.0
+            )
+
+    @api.depends(*ImportCounts.KEYS)
+    def _compute_counts_consistent(self):
+        for batch in self:
+            batch.counts_consistent = batch.rows_in == (
+                batch.rows_in_calls
+                + batch.duplicates
+                + batch.quarantined
+                + batch.non_call_events
+            )
+
+    @api.depends("quarantine_ids.state")
+    def _compute_quarantine_count(self):
+        counts = dict(
+            self.env["callgest.cdr.quarantine"]._read_group(
+                [("batch_id", "in", self.ids), ("state", "=", "pending")],
+                ["batch_id"],
+                ["__count"],
+            )
+        )
+        for batch in self:
+            batch.quarantine_pending_count = counts.get(batch, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "callgest.cdr.batch"
+                ) or _("New")
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Creation
+    # ------------------------------------------------------------------
+    @api.model
+    def _split_lines(self, data):
+        """The file's lines, without their ``\\n``; a final newline ends the
+        last line, it does not start an empty one."""
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        return lines
+
+    @api.model
+    def _create_from_bytes(
+        self,
+        pbx,
+        file_name,
+        data,
+        origin="upload",
+        file_kind="cdr",
+        first_line=1,
+        header_line=None,
+    ):
+        if not data or not data.strip():
+            raise UserError(_("The file %(name)s is empty.", name=file_name or ""))
+        batch = self.create(
+            {
+                "pbx_id": pbx.id,
+                "file_name": file_name,
+                "origin": origin,
+                "file_kind": file_kind,
+                "first_line": max(first_line or 1, 1),
+                "header_line": header_line or False,
+                "line_count": data.count(b"\n") + (not data.endswith(b"\n")),
+            }
+        )
+        batch.attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": file_name or batch.name,
+                "raw": data,
+                "res_model": self._name,
+                "res_id": batch.id,
+                # not text/* (nor octet-stream, which Odoo guesses again):
+                # Odoo would copy a text file whole into index_content
+                "mimetype": "application/csv",
+            }
+        )
+        return batch
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+    @api.model
+    def _chunk_lines(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("callgest_voip.import_chunk_lines")
+        )
+        return int(value) if value and value.isdigit() else DEFAULT_CHUNK_LINES
+
+    @api.model
+    def _sync_lines(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("callgest_voip.sync_import_lines")
+        )
+        return int(value) if value and value.isdigit() else DEFAULT_SYNC_LINES
+
+    def _lock(self):
+        """Lock this batch for processing; False when another worker has it."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM callgest_cdr_batch
+                    WHERE id = %s AND state IN ('queued', 'running')
+                      FOR UPDATE SKIP LOCKED""",
+                self.id,
+            )
+        )
+        locked = bool(self.env.cr.fetchone())
+        if locked:
+            self.invalidate_recordset()
+        return locked
+
+    def _header_text(self, lines):
+        """Line 1 of the PBX's file, for chunks that do not start there."""
+        if self.first_line == 1:
+            return lines[0].decode("utf-8", "replace") if lines else None
+        return self.header_line or None
+
+    def _process_chunk(self, lines, chunk_lines, read_ahead=None, pool=None):
+        """Import the next chunk of this (locked) batch; return its counts.
+
+        :param read_ahead: ``(first index, future)`` of a chunk read in
+            ``pool`` while the previous one was written; used when it is this
+            chunk.
+        :param pool: a ThreadPoolExecutor in which to read the next chunk
+            while this one is written.
+        :return: ``(counts, read_ahead for the next chunk or None)``
+        """
+        self.ensure_one()
+        start = self.lines_done
+        chunk = lines[start : start + chunk_lines]
+        end = start + len(chunk)
+        first_line = self.first_line + start
+        importer = self.env["callgest.cdr.importer"]
+        next_read = None
+        if self.file_kind == "queue_log":
+            counts = importer._import_queue_log_lines(self, chunk, first_line)
+        else:
+            header = self._header_text(lines) if start or self.first_line > 1 else None
+            if read_ahead and read_ahead[0] == start:
+                prepared = read_ahead[1].result()
+            else:
+                prepared = importer._cdr_reader(self, header)(chunk, first_line)
+            if not self.detected_format:
+                self.write(
+                    {
+                        "detected_format": prepared.fmt,
+                        "detected_columns": ",".join(prepared.columns),
+                    }
+                )
+            if pool and end < self.line_count:
+                read_next = importer._cdr_reader(self, self._header_text(lines))
+                next_read = (
+                    end,
+                    pool.submit(
+                        read_next,
+                        lines[end : end + chunk_lines],
+                        self.first_line + end,
+                    ),
+                )
+            counts = importer._store_prepared(self, prepared)
+        values = {key: self[key] + counts[key] for key in ImportCounts.KEYS}
+        values["lines_done"] = end
+        values["state"] = "running"
+        if values["lines_done"] >= self.line_count:
+            values.update(state="done", date_done=fields.Datetime.now())
+        self.write(values)
+        return counts, next_read
+
+    def _process(self, commit=False, chunk_lines=None, max_chunks=None):
+        """Process the batch chunk by chunk (committing each when ``commit``).
+
+        The next chunk is parsed and resolved in a second thread while the
+        current one is written: Python and PostgreSQL work at the same time.
+
+        :param max_chunks: stop after this many chunks (tests, time slices).
+        """
+        chunk_lines = chunk_lines or self._chunk_lines()
+        for batch in self:
+            lines = None
+            done_chunks = 0
+            read_ahead = None
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                while batch._lock():
+                    if batch.state not in ("queued", "running"):
+                        break
+                    if lines is None:
+                        lines = self._split_lines(batch.attachment_id.raw or b"")
+                    try:
+                        _counts, read_ahead = batch._process_chunk(
+                            lines, chunk_lines, read_ahead, pool
+                        )
+                    except Exception as error:
+                        if not commit:
+                            raise
+                        self.env.cr.rollback()  # pylint: disable=invalid-commit
+                        _logger.exception("CDR batch %s failed", batch.name)
+                        batch.write(
+                            {
+                                "state": "failed",
+                                "error_message": str(error) or repr(error),
+                            }
+                        )
+                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                        break
+                    done_chunks += 1
+                    if commit:
+                        # each chunk with its progress: a killed run resumes here
+                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                    if batch.state == "done" or (
+                        max_chunks and done_chunks >= max_chunks
+                    ):
+                        break
+                if read_ahead:
+                    read_ahead[1].cancel()
+        return True
+
+    @api.model
+    def _cron_process_queued(self):
+        """Process queued batches, and resume those a killed run left running."""
+        commit = not modules.module.current_test
+        batches = self.search([("state", "in", ("queued", "running"))], order="id")
+        batches._process(commit=commit)
+
+    def _trigger_processing(self):
+        cron = self.env.ref(
+            "callgest_voip.ir_cron_process_cdr_batches", raise_if_not_found=False
+        )
+        if cron:
+            cron._trigger()
+
+    def _run_or_queue(self):
+        """Small batches at once (in this transaction), large ones queued."""
+        for batch in self:
+            if batch.line_count <= self._sync_lines():
+                batch._process(commit=False, chunk_lines=batch.line_count or 1)
+            else:
+                batch._trigger_processing()
+
+    def _summary(self):
+        self.ensure_one()
+        return {
+            "batch_id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "line_count": self.line_count,
+            "lines_done": self.lines_done,
+            **{key: self[key] for key in ImportCounts.KEYS},
+        }
+
+    # ------------------------------------------------------------------
+    # RPC: the PBX bridge
+    # ------------------------------------------------------------------
+    @api.model
+    def push_cdr(
+        self,
+        pbx_code,
+        file_name,
+        content_b64,
+        first_line=1,
+        header_line=None,
+        file_kind="cdr",
+    ):
+        """Import lines pushed by the PBX (``callgest-pbx push``/``follow``).
+
+        Idempotent: each call is unique by its key on the PBX, so pushing the
+        same lines again creates nothing. Lines pushed in several parts may
+        split a call's legs: the later legs join the call already stored.
+
+        :param content_b64: base64 of the file's bytes (lines ``first_line``
+            onwards); each line's encoding is detected, not assumed.
+        :param header_line: line 1 of the file when ``first_line`` > 1.
+        :param file_kind: ``"cdr"`` or ``"queue_log"``.
+        :return: the batch's counts, as a dict.
+        """
+        user = self.env.user
+        if not (
+            user.has_group("callgest_base.group_callgest_pbx")
+            or user.has_group("callgest_base.group_callgest_supervisor")
+        ):
+            raise AccessError(
+                _("Only the PBX technical user and supervisors can push calls.")
+            )
+        if file_kind not in dict(FILE_KINDS):
+            raise UserError(_("Unknown file kind %(kind)s.", kind=file_kind))
+        try:
+            data = base64.b64decode(content_b64 or "", validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            raise UserError(_("The pushed content is not valid base64.")) from None
+        self_sudo = self.sudo()
+        pbx = self_sudo.env["callgest.pbx"]._find_by_code(pbx_code)
+        try:
+            batch = self_sudo._create_from_bytes(
+                pbx,
+                file_name,
+                data,
+                origin="rpc",
+                file_kind=file_kind,
+                first_line=first_line,
+                header_line=header_line,
+            )
+            batch._run_or_queue()
+        except cdr_parsers.CdrFormatError as error:
+            raise UserError(str(error)) from error
+        return batch._summary()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_retry(self):
+        failed = self.filtered(lambda batch: batch.state == "failed")
+        failed.write({"state": "queued", "error_message": False})
+        failed._trigger_processing()
+
+    def action_open_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "callgest_voip.callgest_call_action"
+        )
+        action["domain"] = [("batch_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_open_quarantine(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "callgest_voip.callgest_cdr_quarantine_action"
+        )
+        action["domain"] = [("batch_id", "=", self.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,1 @@
+from . import callgest_cdr_import_wizard
