@@ -48,11 +48,13 @@ class CallgestCall(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     direction = fields.Selection(DIRECTIONS, required=True, readonly=True)
     ddi_id = fields.Many2one(
-        "callgest.ddi", string="DDI", readonly=True, check_company=True
+        "callgest.ddi", string="DDI", index=True, readonly=True, check_company=True
     )
     # indexed with local_date (see init): per client, per client and period
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
-    professional_id = fields.Many2one("res.partner", readonly=True)
+    professional_id = fields.Many2one(
+        "res.partner", index="btree_not_null", readonly=True
+    )
     caller_number = fields.Char(readonly=True, help="E.164 when it could be read.")
     caller_raw = fields.Char(string="Caller as written", readonly=True)
     caller_name = fields.Char(readonly=True)
@@ -80,7 +82,7 @@ class CallgestCall(models.Model):
     transfer_to = fields.Char(string="Transferred to", readonly=True)
     disposition = fields.Selection(DISPOSITIONS, required=True, readonly=True)
     disposition_raw = fields.Char(string="Disposition as written", readonly=True)
-    agent_id = fields.Many2one("res.users", readonly=True)
+    agent_id = fields.Many2one("res.users", index="btree_not_null", readonly=True)
     agent_extension = fields.Char(readonly=True)
     dialed_client_code = fields.Char(
         readonly=True, help="For an outbound call: the client code dialed."

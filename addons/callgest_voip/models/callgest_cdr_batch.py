@@ -208,6 +208,14 @@ class CallgestCdrBatch(models.Model):
             self.invalidate_recordset()
         return locked
 
+    def _file_lines(self):
+        """The lines of the batch's file (read once: it is not kept in the
+        ORM cache, a month of calls is hundreds of MB)."""
+        self.ensure_one()
+        lines = self._split_lines(self.attachment_id.raw or b"")
+        self.attachment_id.invalidate_recordset(["raw", "datas", "db_datas"])
+        return lines
+
     def _header_text(self, lines):
         """Line 1 of the PBX's file, for chunks that do not start there."""
         if self.first_line == 1:
@@ -256,6 +264,8 @@ class CallgestCdrBatch(models.Model):
                         self.first_line + end,
                     ),
                 )
+            # late legs of calls stored by an earlier chunk are read from here
+            prepared.context.setdefault("batch_lines", {})[self.id] = lines
             counts = importer._store_prepared(self, prepared)
         values = {key: self[key] + counts[key] for key in ImportCounts.KEYS}
         values["lines_done"] = end
@@ -283,7 +293,7 @@ class CallgestCdrBatch(models.Model):
                     if batch.state not in ("queued", "running"):
                         break
                     if lines is None:
-                        lines = self._split_lines(batch.attachment_id.raw or b"")
+                        lines = batch._file_lines()
                     try:
                         _counts, read_ahead = batch._process_chunk(
                             lines, chunk_lines, read_ahead, pool

@@ -634,7 +634,7 @@ class CallgestCdrImporter(models.AbstractModel):
             return
         record = self.env["callgest.call"].sudo().browse(call_id)
         if has_cdr:
-            stored = self._legs_of(leg_refs)
+            stored = self._legs_of(leg_refs, context.setdefault("batch_lines", {}))
             merged = cdr_parsers.consolidate(stored + new_legs)
             if len(merged.calls) != 1:  # pragma: no cover - same key, same call
                 raise RuntimeError(f"Late legs of {call.key} did not merge")
@@ -663,8 +663,12 @@ class CallgestCdrImporter(models.AbstractModel):
         counts["calls_updated"] += 1
         counts["rows_in_calls"] += len(new_legs)
 
-    def _legs_of(self, leg_refs):
-        """The CdrRows of a stored call, read again from its batches' files."""
+    def _legs_of(self, leg_refs, batch_lines):
+        """The CdrRows of a stored call, read again from its batches' files.
+
+        :param batch_lines: a cache ``{batch id: lines}`` for the import run
+            (a call split by a chunk boundary is in the file being imported).
+        """
         Batch = self.env["callgest.cdr.batch"].sudo()
         legs = []
         for part in (leg_refs or "").split(";"):
@@ -672,7 +676,9 @@ class CallgestCdrImporter(models.AbstractModel):
             if not numbers:
                 continue
             batch = Batch.browse(int(batch_id))
-            lines = Batch._split_lines(batch.attachment_id.raw or b"")
+            if batch.id not in batch_lines:
+                batch_lines[batch.id] = batch._file_lines()
+            lines = batch_lines[batch.id]
             wanted = [int(number) for number in numbers.split(",")]
             options = batch.pbx_id._parse_options()
             if batch.detected_columns and not (
