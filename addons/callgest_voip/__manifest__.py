@@ -31,4 +31,9 @@
         "demo/callgest_pbx_demo.xml",
         "demo/callgest_call_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "callgest_voip/static/tests/tours/**/*",
+        ],
+    },
 }
