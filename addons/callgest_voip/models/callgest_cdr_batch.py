@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..tools import cdr_parsers
 from .callgest_cdr_importer import ImportCounts
+from .callgest_cdr_quarantine import translate_reason
 
 _logger = logging.getLogger(__name__)
 
@@ -306,7 +307,9 @@ class CallgestCdrBatch(models.Model):
                         batch.write(
                             {
                                 "state": "failed",
-                                "error_message": str(error) or repr(error),
+                                "error_message": translate_reason(
+                                    self.env, str(error) or repr(error)
+                                ),
                             }
                         )
                         self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -409,7 +412,7 @@ class CallgestCdrBatch(models.Model):
             )
             batch._run_or_queue()
         except cdr_parsers.CdrFormatError as error:
-            raise UserError(str(error)) from error
+            raise UserError(translate_reason(self.env, str(error))) from error
         return batch._summary()
 
     # ------------------------------------------------------------------

@@ -9,7 +9,7 @@ import phonenumbers
 import pytz
 from psycopg2.extras import execute_values
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.callgest_base.tools import phone_numbers
@@ -124,6 +124,9 @@ class ImportCounts(dict):
 
 
 class DdiDirectory:
+    # Its refusals, like the parsers' reasons, are stored in English and
+    # shown in the reader's language (callgest_cdr_quarantine.translate_reason)
+
     """Every DDI of a company in memory, to resolve numbers without a query
     per call, including released ones (to explain why a call is refused)."""
 
@@ -194,19 +197,12 @@ class DdiDirectory:
                     covering.append(ddi)
                 else:
                     refusals.append(
-                        _(
-                            "DDI %(number)s was released on %(date)s, before the call",
-                            number=ddi["number"],
-                            date=ddi["release_date"],
-                        )
+                        f"DDI {ddi['number']} was released on "
+                        f"{ddi['release_date']}, before the call"
                     )
             else:
                 refusals.append(
-                    _(
-                        "DDI %(number)s is not in service (%(state)s)",
-                        number=ddi["number"],
-                        state=ddi["state"],
-                    )
+                    f"DDI {ddi['number']} is not in service ({ddi['state']})"
                 )
         # A number in service now also takes the calls made before its
         # activation date (a trial period), unless a released record of the
@@ -456,10 +452,9 @@ class CallgestCdrImporter(models.AbstractModel):
             elif refusal:
                 return None, refusal
             else:
-                return None, _(
-                    "Unknown DDI %(number)s: no DDI, inbound route or client "
-                    "code matches the call",
-                    number=call.called or "-",
+                return None, (
+                    f"Unknown DDI {call.called or '-'}: no DDI, inbound route or "
+                    "client code matches the call"
                 )
         if origin.dcontext and (
             "xfer" in origin.dcontext.lower() or "transfer" in origin.dcontext.lower()
@@ -472,9 +467,7 @@ class CallgestCdrImporter(models.AbstractModel):
             partner_id = context["clients"][dialed_code]
             professional_id = None
         if not partner_id:
-            return None, _(
-                "DDI %(number)s has no client", number=ddi["number"] if ddi else "-"
-            )
+            return None, f"DDI {ddi['number'] if ddi else '-'} has no client"
         tz = context["partner_tz"].get(partner_id) or context["pbx_tz"]
         disposition = call.disposition
         if call.userfield and "blacklist" in call.userfield.lower():

@@ -1,7 +1,184 @@
+import re
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import cdr_parsers
+
+# The reasons the parsers (plain Python) and the importer store, in English,
+# and how to say them in the reader's language. Several refusals of one row
+# are joined by "; ".
+_REASONS = [
+    (r"empty line", lambda env, m: env._("Empty line")),
+    (
+        r"unreadable CSV: (?P<error>.*)",
+        lambda env, m: env._("Unreadable CSV: %(error)s", error=m["error"]),
+    ),
+    (
+        r"unrecognised line: (?P<error>.*)",
+        lambda env, m: env._(
+            "Unrecognised line: %(error)s", error=translate_reason(env, m["error"])
+        ),
+    ),
+    (
+        r"truncated line: (?P<got>\d+) (?:columns|fields), expected (?P<want>.+)",
+        lambda env, m: env._(
+            "Truncated line: %(got)s columns, expected %(want)s",
+            got=m["got"],
+            want=m["want"],
+        ),
+    ),
+    (
+        r"too long line: (?P<got>\d+) columns, expected (?P<want>\d+)",
+        lambda env, m: env._(
+            "Line too long: %(got)s columns, expected %(want)s",
+            got=m["got"],
+            want=m["want"],
+        ),
+    ),
+    (r"empty (?P<name>\w+)", lambda env, m: env._("Empty %(name)s", name=m["name"])),
+    (
+        r"(?P<name>.+) is not an integer: (?P<value>.*)",
+        lambda env, m: env._(
+            "%(name)s is not a whole number: %(value)s",
+            name=m["name"],
+            value=m["value"],
+        ),
+    ),
+    (
+        r"negative (?P<name>\w+): (?P<value>.*)",
+        lambda env, m: env._(
+            "Negative %(name)s: %(value)s", name=m["name"], value=m["value"]
+        ),
+    ),
+    (
+        r"bad (?P<name>\w+) date: (?P<value>.*)",
+        lambda env, m: env._(
+            "Bad %(name)s date: %(value)s", name=m["name"], value=m["value"]
+        ),
+    ),
+    (
+        r"(?P<name>\w+) (?P<value>.+) does not exist in (?P<tz>\S+) \(DST gap\)",
+        lambda env, m: env._(
+            "%(name)s %(value)s does not exist in %(tz)s: the hour skipped when "
+            "the clocks go forward (DST gap)",
+            name=m["name"],
+            value=m["value"],
+            tz=m["tz"],
+        ),
+    ),
+    (
+        r"unknown disposition (?P<value>.*)",
+        lambda env, m: env._("Unknown disposition %(value)s", value=m["value"]),
+    ),
+    (r"end before start", lambda env, m: env._("The end is before the start")),
+    (
+        r"answer outside start\.\.end",
+        lambda env, m: env._("The answer time is outside the call"),
+    ),
+    (
+        r"billsec (?P<talk>\d+) greater than duration (?P<duration>\d+)",
+        lambda env, m: env._(
+            "Talk time %(talk)s s is longer than the duration %(duration)s s",
+            talk=m["talk"],
+            duration=m["duration"],
+        ),
+    ),
+    (
+        r"no (?P<name>\w+) column",
+        lambda env, m: env._("No %(name)s column", name=m["name"]),
+    ),
+    (
+        r"Cannot detect the (?P<fmt>\S+) format of a line with (?P<count>\d+) "
+        r"columns.*",
+        lambda env, m: env._(
+            "Cannot tell the %(fmt)s format of a line of %(count)s columns: set "
+            "the PBX's system, column order or column mapping",
+            fmt=m["fmt"],
+            count=m["count"],
+        ),
+    ),
+    (
+        r"(?P<count>\d+) columns but no start/end dates and duration where the "
+        r"default (?P<fmt>\S+) order has them.*",
+        lambda env, m: env._(
+            "%(count)s columns, but no start and end dates and duration where the "
+            "default %(fmt)s order has them: a custom order? Write it in the "
+            "PBX's column order, or export a header line",
+            count=m["count"],
+            fmt=m["fmt"],
+        ),
+    ),
+    (
+        r"bad epoch: (?P<value>.*)",
+        lambda env, m: env._("Bad timestamp: %(value)s", value=m["value"]),
+    ),
+    (
+        r"unknown event (?P<value>.*)",
+        lambda env, m: env._("Unknown queue_log event %(value)s", value=m["value"]),
+    ),
+    (
+        r"(?P<name>\w+) without a callid",
+        lambda env, m: env._("%(name)s without a call id", name=m["name"]),
+    ),
+    (
+        r"missing fields for (?P<name>\w+): (?P<got>\d+) data fields, "
+        r"expected (?P<want>\d+)",
+        lambda env, m: env._(
+            "%(name)s has %(got)s data fields, %(want)s expected",
+            name=m["name"],
+            got=m["got"],
+            want=m["want"],
+        ),
+    ),
+    (
+        r"Unknown DDI (?P<number>.*): no DDI, inbound route or client code "
+        r"matches the call",
+        lambda env, m: env._(
+            "Unknown DDI %(number)s: no DDI, inbound route or client code matches "
+            "the call",
+            number=m["number"],
+        ),
+    ),
+    (
+        r"DDI (?P<number>\S+) was released on (?P<date>\S+), before the call",
+        lambda env, m: env._(
+            "DDI %(number)s was released on %(date)s, before the call",
+            number=m["number"],
+            date=m["date"],
+        ),
+    ),
+    (
+        r"DDI (?P<number>\S+) is not in service \((?P<state>\w+)\)",
+        lambda env, m: env._(
+            "DDI %(number)s is not in service (%(state)s)",
+            number=m["number"],
+            state=m["state"],
+        ),
+    ),
+    (
+        r"DDI (?P<number>\S+) has no client",
+        lambda env, m: env._("DDI %(number)s has no client", number=m["number"]),
+    ),
+]
+_REASON_PATTERNS = [
+    (re.compile(pattern + "$", re.DOTALL), say) for pattern, say in _REASONS
+]
+
+
+def translate_reason(env, reason):
+    """A stored (English) reason in the language of ``env``."""
+    parts = []
+    for part in (reason or "").split("; "):
+        for pattern, say in _REASON_PATTERNS:
+            match = pattern.match(part)
+            if match:
+                parts.append(say(env, match))
+                break
+        else:
+            parts.append(part)
+    return "; ".join(parts)
+
 
 QUARANTINE_STATES = [
     ("pending", "To review"),
@@ -32,7 +209,12 @@ class CallgestCdrQuarantine(models.Model):
     line_number = fields.Integer(readonly=True)
     raw_line = fields.Text(string="Raw text", readonly=True)
     raw_hash = fields.Char(readonly=True, index=True)
-    reason = fields.Char(readonly=True)
+    reason = fields.Char(
+        readonly=True, help="Why the row was kept, as stored (in English)."
+    )
+    reason_display = fields.Char(
+        string="Why", compute="_compute_reason_display", help="Why the row was kept."
+    )
     call_key = fields.Char(readonly=True, help="The call the row belongs to.")
     state = fields.Selection(
         QUARANTINE_STATES, required=True, default="pending", readonly=True
@@ -46,6 +228,12 @@ class CallgestCdrQuarantine(models.Model):
             "This row of this file is already in quarantine.",
         ),
     ]
+
+    @api.depends("reason")
+    @api.depends_context("lang")
+    def _compute_reason_display(self):
+        for row in self:
+            row.reason_display = translate_reason(self.env, row.reason)
 
     @api.depends("call_key", "pbx_id", "state")
     def _compute_call_id(self):
@@ -115,7 +303,7 @@ class CallgestCdrQuarantine(models.Model):
             try:
                 parsed = cdr_parsers.parse_cdr(data, **options)
             except cdr_parsers.CdrFormatError as error:
-                raise UserError(str(error)) from error
+                raise UserError(translate_reason(self.env, str(error))) from error
             line_of = {index: row.line_number for index, row in enumerate(rows, 1)}
             renumbered = [
                 parsed_row._replace(line_number=line_of[parsed_row.line_number])

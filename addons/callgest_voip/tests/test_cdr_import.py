@@ -514,3 +514,37 @@ class TestQueueLogImport(CallgestVoipCommon):
         self.assertBatchCounts(batch, rows_in=2, quarantined=2)
         self.assertEqual(len(batch.quarantine_ids), 2)
         self.assertTrue(all(row.reason for row in batch.quarantine_ids))
+
+
+@tagged("post_install", "-at_install")
+class TestReasonsInTheReadersLanguage(CallgestVoipCommon):
+    def test_quarantine_explains_in_spanish(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["callgest_voip"], ["es_ES"], overwrite=True
+        )
+        released = self.create_ddi("93 390 67 98", self.spain, self.clinic)
+        released.action_release()
+        released.release_date = date(2026, 1, 1)
+        lines = [
+            row_17(uniqueid="5.1", duration="-5"),
+            row_17(uniqueid="5.2", start="2026-03-29 02:30:00"),
+            ",".join(row_17(uniqueid="5.3").split(",")[:10]),
+            row_17(uniqueid="5.4", dst="955000111"),
+            "",
+            row_17(uniqueid="5.5", dst="933906798"),
+        ]
+        batch = self.import_bytes("\n".join(lines).encode() + b"\n")
+        self.assertBatchCounts(batch, rows_in=6, quarantined=6)
+        rows = batch.quarantine_ids.with_context(lang="es_ES")
+        said = {row.line_number: row.reason_display for row in rows}
+        self.assertEqual(said[1], "duration negativo: -5")
+        self.assertIn("no existe en Europe/Madrid", said[2])
+        self.assertEqual(said[3], "Línea truncada: 9 columnas; se esperaban 17")
+        self.assertIn("DDI desconocido 955000111", said[4])
+        self.assertEqual(said[5], "Línea vacía")
+        self.assertIn("se liberó el 2026-01-01", said[6])
+        # the stored reason stays as written, for searching and grouping
+        self.assertEqual(
+            rows.filtered(lambda r: r.line_number == 5).reason, "empty line"
+        )

@@ -537,7 +537,7 @@ def _detect(fields: Sequence[str], wanted: str | None = None) -> tuple[str, tupl
     if not (
         _looks_like_date(fields[columns.index("start")])
         and _looks_like_date(fields[columns.index("end")])
-        and fields[columns.index("duration")].strip().isdigit()
+        and fields[columns.index("duration")].strip().lstrip("-").isdigit()
     ):
         raise CdrFormatError(
             f"{count} columns but no start/end dates and duration where the "

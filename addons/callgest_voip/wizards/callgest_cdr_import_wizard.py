@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 
 from ..models.callgest_cdr_batch import FILE_KINDS
 from ..models.callgest_cdr_importer import DdiDirectory
+from ..models.callgest_cdr_quarantine import translate_reason
 from ..tools import cdr_parsers, queue_log
 
 # Lines read for the preview of a large file
@@ -82,7 +83,7 @@ class CallgestCdrImportWizard(models.TransientModel):
                 _(
                     "This file cannot be read with the settings of %(pbx)s: %(error)s",
                     pbx=self.pbx_id.display_name,
-                    error=error,
+                    error=translate_reason(self.env, str(error)),
                 )
             ) from error
         result = cdr_parsers.consolidate(parsed.rows + parsed.bad_rows)
@@ -94,7 +95,7 @@ class CallgestCdrImportWizard(models.TransientModel):
         for call in result.calls:
             _values, reason = importer._call_values(call, directory, context)
             if reason:
-                refused[call.key] = reason
+                refused[call.key] = translate_reason(self.env, reason)
         summary = _(
             "Format %(fmt)s, %(rows)s rows: %(calls)s calls (%(refused)s of them "
             "would go to quarantine), %(dups)s duplicate rows, %(bad)s unreadable "
@@ -130,7 +131,7 @@ class CallgestCdrImportWizard(models.TransientModel):
             for call in result.calls[:PREVIEW_ROWS]
         ]
         bad_table = [
-            [row.line_number, row.reason, row.raw[:120]]
+            [row.line_number, translate_reason(self.env, row.reason), row.raw[:120]]
             for row in result.bad_rows[:PREVIEW_ROWS]
         ]
         return self._render(
@@ -174,7 +175,7 @@ class CallgestCdrImportWizard(models.TransientModel):
             _("Agent"),
         ]
         bad_table = [
-            [row.line_number, row.reason, row.raw[:120]]
+            [row.line_number, translate_reason(self.env, row.reason), row.raw[:120]]
             for row in parsed.bad_rows[:PREVIEW_ROWS]
         ]
         return self._render(
@@ -215,7 +216,7 @@ class CallgestCdrImportWizard(models.TransientModel):
         try:
             batch._run_or_queue()
         except cdr_parsers.CdrFormatError as error:
-            raise UserError(str(error)) from error
+            raise UserError(translate_reason(self.env, str(error))) from error
         return {
             "type": "ir.actions.act_window",
             "res_model": "callgest.cdr.batch",
