@@ -11,6 +11,16 @@ from ..tools import cdr_parsers
 _REASONS = [
     (r"empty line", lambda env, m: env._("Empty line")),
     (
+        r"unreadable CSV: unterminated quoted field",
+        lambda env, m: env._("Unreadable CSV: a quoted field is not closed"),
+    ),
+    (
+        r"truncated line: (?P<got>\d+) fields, expected 5 or more",
+        lambda env, m: env._(
+            "Truncated line: %(got)s fields, at least 5 expected", got=m["got"]
+        ),
+    ),
+    (
         r"unreadable CSV: (?P<error>.*)",
         lambda env, m: env._("Unreadable CSV: %(error)s", error=m["error"]),
     ),

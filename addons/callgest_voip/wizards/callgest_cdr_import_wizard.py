@@ -117,12 +117,17 @@ class CallgestCdrImportWizard(models.TransientModel):
             _("Rows"),
             _("Problem"),
         ]
+        dispositions = dict(
+            self.env["callgest.call"]
+            ._fields["disposition"]
+            ._description_selection(self.env)
+        )
         body = [
             [
                 call.start,
                 call.caller,
                 call.called,
-                call.disposition,
+                dispositions.get(call.disposition, call.disposition),
                 call.wait_seconds if call.wait_seconds is not None else "",
                 call.billsec,
                 len(call.legs) + len(call.duplicates),
