@@ -33,6 +33,19 @@ It prints rows, seconds and rows/s of both, the ratio, the batch's counts
 (``rows_in == rows_in_calls + duplicates + quarantined`` must hold), the peak
 memory of the process, and whether the target is met: at least 20,000 rows/s
 end to end.
+
+Measured on the 2-core development VM (2026-11-22), 1,000,000 rows:
+
+* default PostgreSQL settings: engine 9,100-11,500 rows/s, baseline about
+  300,000 rows/s (ratio about 0.035), peak memory about 1.1 GB;
+* ``shared_buffers=1GB``, ``max_wal_size=8GB``: engine 12,400 rows/s;
+* 200,000 rows: 16,500 rows/s.
+
+The target (20,000 rows/s) is not met. Python is not the limit: the next
+chunk is parsed and resolved in a second thread while the current one is
+written. PostgreSQL is: the INSERT of 142,400 calls takes 1.2 s without
+foreign keys and 4.6 s with the five that every call row checks (PBX, batch,
+company, DDI, client), about 4.7 microseconds each per row.
 """
 
 import cProfile
