@@ -7,6 +7,7 @@ class CallgestBaseCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_company()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.Ddi = cls.env["callgest.ddi"]
         cls.Partner = cls.env["res.partner"]
@@ -51,6 +52,10 @@ class CallgestBaseCommon(TransactionCase):
             }
         )
         cls.clinic_ddi = cls.create_ddi("93 390 67 00", cls.spain, cls.clinic)
+
+    @classmethod
+    def _setup_company(cls):
+        """Hook: switch to another company before any record is created."""
 
     @classmethod
     def create_ddi(cls, number, country, client=None, state=None, **values):

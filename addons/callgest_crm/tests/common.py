@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests.common import new_test_user
 
 from odoo.addons.callgest_base.tests.common import CallgestBaseCommon
@@ -11,10 +12,6 @@ class CallgestCrmCommon(CallgestBaseCommon):
         super().setUpClass()
         cls.Lead = cls.env["crm.lead"]
         cls.france = cls.env.ref("base.fr")
-        # The tariff is in euros: in a company invoicing in euros it is exact.
-        cls.euro = cls.env.ref("base.EUR")
-        cls.euro.active = True
-        cls.env.company.currency_id = cls.euro
         cls.salesman = new_test_user(
             cls.env,
             login="test_crm_salesman",
@@ -40,6 +37,29 @@ class CallgestCrmCommon(CallgestBaseCommon):
         cls.stock_fr_first = cls.create_ddi("04 78 42 10 01", cls.france)
         cls.stock_es = cls.create_ddi("93 745 10 01", cls.spain)
         cls.won_lead = cls.create_lead()
+
+    @classmethod
+    def _setup_company(cls):
+        # The tariff is in euros: in a company invoicing in euros it is exact.
+        # A company of its own, since with accounting installed the currency
+        # of a company that has journal items cannot change.
+        cls.euro = cls.env.ref("base.EUR")
+        cls.euro.active = True
+        if cls.env.company.currency_id == cls.euro:
+            return
+        company = cls.env["res.company"].create(
+            {
+                "name": "Test CallGest EUR",
+                "currency_id": cls.euro.id,
+                "country_id": cls.env.ref("base.es").id,
+            }
+        )
+        cls.env.user.write(
+            {"company_ids": [Command.link(company.id)], "company_id": company.id}
+        )
+        cls.env = cls.env(
+            context=dict(cls.env.context, allowed_company_ids=[company.id])
+        )
 
     @classmethod
     def create_lead(cls, won=True, **values):
