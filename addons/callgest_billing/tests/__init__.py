@@ -1,1 +1,2 @@
 from . import test_rating
+from . import test_tariff
