@@ -434,12 +434,14 @@ class CallgestDdi(models.Model):
         candidates = self.search(domain, order="id")
         if len(candidates) <= 1:
             return candidates
-        exact = candidates.filtered(lambda ddi: ddi.number_digits in full_keys)
-        if exact:
-            return exact[:1]
-        home = self.env.company.country_id.code
-        local = candidates.filtered(lambda ddi: ddi.number_region == home)
-        return (local or candidates)[:1]
+        narrowed = phone_numbers.narrow_candidates(
+            candidates,
+            full_keys,
+            self.env.company.country_id.code,
+            digits_of=lambda ddi: ddi.number_digits,
+            region_of=lambda ddi: ddi.number_region,
+        )
+        return narrowed[0]
 
     @api.model
     def resolve_number(self, raw_number):

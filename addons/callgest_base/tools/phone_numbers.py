@@ -125,3 +125,18 @@ def search_digits(text):
     if cleaned.startswith("00"):
         return cleaned[2:]
     return cleaned
+
+
+def narrow_candidates(candidates, full_keys, home_region, digits_of, region_of):
+    """The DDIs a number most likely means, among those its keys matched.
+
+    The one rule of the resolver: an exact E.164 match wins over national
+    ones; among national matches, the home country's win.
+
+    :param digits_of: a DDI's E.164 digits; :param region_of: its region.
+    """
+    exact = [ddi for ddi in candidates if digits_of(ddi) in full_keys]
+    if exact:
+        return exact
+    home = [ddi for ddi in candidates if region_of(ddi) == home_region]
+    return home or list(candidates)

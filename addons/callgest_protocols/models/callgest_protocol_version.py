@@ -136,10 +136,14 @@ class CallgestProtocolVersion(models.Model):
                 state=states.get(version.state, ""),
             )
 
-    def _country(self):
-        """The country used to read national numbers of this client."""
-        country = self.protocol_id.partner_id.country_id or self.env.company.country_id
-        return country
+    def _country(self, partner=None):
+        """The country used to read national numbers of this client.
+
+        :param partner: the version's client when the caller has it already
+            (the screen pop), to save reading it again.
+        """
+        partner = partner or self.partner_id
+        return partner.country_id or self.env.company.country_id
 
     @api.constrains("max_transfer_seconds")
     def _check_max_transfer_seconds(self):
@@ -351,7 +355,7 @@ class CallgestProtocolVersion(models.Model):
                 },
             }
         self.ensure_one()
-        country = self._country()
+        country = self._country(partner)
         code = str(country.phone_code or 34)
         entries = [
             (entry.pattern, entry.category, entry.reason or False)

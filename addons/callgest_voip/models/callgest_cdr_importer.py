@@ -3,16 +3,17 @@ import hashlib
 import io
 import logging
 from collections import defaultdict
+from operator import itemgetter
 from typing import NamedTuple
 
-import phonenumbers
 import pytz
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.callgest_base.tools import phone_numbers
+from odoo.addons.callgest_base.tools import phone_numbers, phone_validation
 
 from ..tools import cdr_parsers, queue_log
 
@@ -56,8 +57,6 @@ CALL_COLUMNS = (
     "leg_keys",
     "leg_refs",
 )
-# A dst with at least this many digits is a telephone number, not an extension
-_MIN_NUMBER_DIGITS = 6
 
 
 def copy_rows(cr, table, columns, rows):
@@ -117,11 +116,6 @@ class ImportCounts(dict):
         # when re-processing)
         self.touched_hashes = set()
 
-    def add(self, other):
-        for key in self.KEYS:
-            self[key] += other.get(key, 0)
-        return self
-
 
 class DdiDirectory:
     # Its refusals, like the parsers' reasons, are stored in English and
@@ -169,14 +163,21 @@ class DdiDirectory:
             return [self.by_id[route]] if route in self.by_id else []
         full_keys, national_keys = phone_numbers.lookup_keys(raw or "")
         found = [ddi for key in full_keys for ddi in self.by_full.get(key, ())]
-        if not found:
-            found = [
-                ddi for key in national_keys for ddi in self.by_national.get(key, ())
-            ]
-            if len(found) > 1 and self.region:
-                home = [ddi for ddi in found if ddi["number_region"] == self.region]
-                found = home or found
-        return found
+        found += [
+            ddi
+            for key in national_keys
+            for ddi in self.by_national.get(key, ())
+            if ddi not in found
+        ]
+        if len(found) <= 1:
+            return found
+        return phone_numbers.narrow_candidates(
+            found,
+            full_keys,
+            self.region,
+            digits_of=itemgetter("number_digits"),
+            region_of=itemgetter("number_region"),
+        )
 
     def resolve(self, raw, day):
         """``(ddi row, None)`` for the DDI in service on ``day``, or
@@ -215,19 +216,10 @@ class DdiDirectory:
         """The E.164 form of a number as written, or None."""
         if raw in self._e164_cache:
             return self._e164_cache[raw]
-        result = None
-        cleaned = phone_numbers.clean_raw_number(raw or "")
-        if cleaned.startswith("00"):
-            cleaned = "+" + cleaned[2:]
-        if len(cleaned.lstrip("+")) >= _MIN_NUMBER_DIGITS:
-            try:
-                number = phonenumbers.parse(cleaned, self.region)
-            except phonenumbers.NumberParseException:
-                number = None
-            if number is not None and phonenumbers.is_possible_number(number):
-                result = phonenumbers.format_number(
-                    number, phonenumbers.PhoneNumberFormat.E164
-                )
+        try:
+            result = phone_validation.parse_number(raw or "", self.region).e164
+        except UserError:
+            result = None
         self._e164_cache[raw] = result
         return result
 
@@ -534,14 +526,15 @@ class CallgestCdrImporter(models.AbstractModel):
             return {}
         self.env.cr.execute(
             SQL(
-                """SELECT call_key, id, has_cdr, leg_keys, leg_refs
+                """SELECT call_key, id, has_cdr, has_queue_log, leg_keys, leg_refs,
+                          disposition, wait_seconds, queue_name, agent_id
                      FROM callgest_call
                     WHERE pbx_id = %s AND call_key = ANY(%s)""",
                 pbx.id,
                 list(keys),
             )
         )
-        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        return {row["call_key"]: row for row in self.env.cr.dictfetchall()}
 
     def _store_calls(self, batch, new_calls, counts, directory, context):
         """Insert new calls; recognise repeats; merge late legs."""
@@ -614,7 +607,8 @@ class CallgestCdrImporter(models.AbstractModel):
     ):
         """A call already in the database: a repeat, late legs, or CDR rows
         for a call known so far from queue_log only."""
-        call_id, has_cdr, leg_keys, leg_refs = existing
+        has_cdr, leg_refs = existing["has_cdr"], existing["leg_refs"]
+        leg_keys = existing["leg_keys"]
         known = set((leg_keys or "").split("\n")) if has_cdr else set()
         new_legs = [
             leg
@@ -625,7 +619,7 @@ class CallgestCdrImporter(models.AbstractModel):
         counts["duplicates"] += seen + len(call.duplicates)
         if not new_legs:
             return
-        record = self.env["callgest.call"].sudo().browse(call_id)
+        record = self.env["callgest.call"].sudo().browse(existing["id"])
         if has_cdr:
             stored = self._legs_of(leg_refs, context.setdefault("batch_lines", {}))
             merged = cdr_parsers.consolidate(stored + new_legs)
@@ -645,13 +639,11 @@ class CallgestCdrImporter(models.AbstractModel):
             f"{leg_refs};{new_refs}" if has_cdr and leg_refs else new_refs
         )
         if not has_cdr:
-            queue_values = record.read(
-                ["wait_seconds", "queue_name", "agent_id"], load=None
-            )[0]
+            # the queue_log's wait, queue and agent stay
             update["has_queue_log"] = True
-            update["queue_name"] = queue_values["queue_name"]
-            update["wait_seconds"] = queue_values["wait_seconds"]
-            update["agent_id"] = update["agent_id"] or queue_values["agent_id"]
+            update["queue_name"] = existing["queue_name"]
+            update["wait_seconds"] = existing["wait_seconds"]
+            update["agent_id"] = update["agent_id"] or existing["agent_id"]
         record.write(update)
         counts["calls_updated"] += 1
         counts["rows_in_calls"] += len(new_legs)
@@ -795,14 +787,13 @@ class CallgestCdrImporter(models.AbstractModel):
                 queue_values["agent_id"] = agent_id
             rows_of_call = len(qcall.line_numbers)
             if qcall.key in existing:
-                call_id, has_cdr, *_rest = existing[qcall.key]
-                record = Call.browse(call_id)
-                if record.has_queue_log:
+                stored = existing[qcall.key]
+                if stored["has_queue_log"]:
                     counts["duplicates"] += rows_of_call
                     continue
-                if qcall.outcome != "answered" and record.disposition == "answered":
+                if qcall.outcome != "answered" and stored["disposition"] == "answered":
                     queue_values["disposition"] = "missed"
-                record.write(queue_values)
+                Call.browse(stored["id"]).write(queue_values)
                 counts["calls_updated"] += 1
                 counts["rows_in_calls"] += rows_of_call
                 continue

@@ -2,177 +2,103 @@ import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import LazyTranslate
 
 from ..tools import cdr_parsers
 
+_lt = LazyTranslate(__name__)
+
 # The reasons the parsers (plain Python) and the importer store, in English,
-# and how to say them in the reader's language. Several refusals of one row
-# are joined by "; ".
+# and how to say them in the reader's language: each pattern's named groups
+# are the message's placeholders; an "error" group is itself a reason.
+# Several refusals of one row are joined by "; ".
 _REASONS = [
-    (r"empty line", lambda env, m: env._("Empty line")),
+    (r"empty line", _lt("Empty line")),
     (
         r"unreadable CSV: unterminated quoted field",
-        lambda env, m: env._("Unreadable CSV: a quoted field is not closed"),
+        _lt("Unreadable CSV: a quoted field is not closed"),
     ),
     (
         r"truncated line: (?P<got>\d+) fields, expected 5 or more",
-        lambda env, m: env._(
-            "Truncated line: %(got)s fields, at least 5 expected", got=m["got"]
-        ),
+        _lt("Truncated line: %(got)s fields, at least 5 expected"),
     ),
-    (
-        r"unreadable CSV: (?P<error>.*)",
-        lambda env, m: env._("Unreadable CSV: %(error)s", error=m["error"]),
-    ),
-    (
-        r"unrecognised line: (?P<error>.*)",
-        lambda env, m: env._(
-            "Unrecognised line: %(error)s", error=translate_reason(env, m["error"])
-        ),
-    ),
+    (r"unreadable CSV: (?P<error>.*)", _lt("Unreadable CSV: %(error)s")),
+    (r"unrecognised line: (?P<error>.*)", _lt("Unrecognised line: %(error)s")),
     (
         r"truncated line: (?P<got>\d+) (?:columns|fields), expected (?P<want>.+)",
-        lambda env, m: env._(
-            "Truncated line: %(got)s columns, expected %(want)s",
-            got=m["got"],
-            want=m["want"],
-        ),
+        _lt("Truncated line: %(got)s columns, expected %(want)s"),
     ),
     (
         r"too long line: (?P<got>\d+) columns, expected (?P<want>\d+)",
-        lambda env, m: env._(
-            "Line too long: %(got)s columns, expected %(want)s",
-            got=m["got"],
-            want=m["want"],
-        ),
+        _lt("Line too long: %(got)s columns, expected %(want)s"),
     ),
-    (r"empty (?P<name>\w+)", lambda env, m: env._("Empty %(name)s", name=m["name"])),
+    (r"empty (?P<name>\w+)", _lt("Empty %(name)s")),
     (
         r"(?P<name>.+) is not an integer: (?P<value>.*)",
-        lambda env, m: env._(
-            "%(name)s is not a whole number: %(value)s",
-            name=m["name"],
-            value=m["value"],
-        ),
+        _lt("%(name)s is not a whole number: %(value)s"),
     ),
-    (
-        r"negative (?P<name>\w+): (?P<value>.*)",
-        lambda env, m: env._(
-            "Negative %(name)s: %(value)s", name=m["name"], value=m["value"]
-        ),
-    ),
-    (
-        r"bad (?P<name>\w+) date: (?P<value>.*)",
-        lambda env, m: env._(
-            "Bad %(name)s date: %(value)s", name=m["name"], value=m["value"]
-        ),
-    ),
+    (r"negative (?P<name>\w+): (?P<value>.*)", _lt("Negative %(name)s: %(value)s")),
+    (r"bad (?P<name>\w+) date: (?P<value>.*)", _lt("Bad %(name)s date: %(value)s")),
     (
         r"(?P<name>\w+) (?P<value>.+) does not exist in (?P<tz>\S+) \(DST gap\)",
-        lambda env, m: env._(
+        _lt(
             "%(name)s %(value)s does not exist in %(tz)s: the hour skipped when "
-            "the clocks go forward (DST gap)",
-            name=m["name"],
-            value=m["value"],
-            tz=m["tz"],
+            "the clocks go forward (DST gap)"
         ),
     ),
-    (
-        r"unknown disposition (?P<value>.*)",
-        lambda env, m: env._("Unknown disposition %(value)s", value=m["value"]),
-    ),
-    (r"end before start", lambda env, m: env._("The end is before the start")),
-    (
-        r"answer outside start\.\.end",
-        lambda env, m: env._("The answer time is outside the call"),
-    ),
+    (r"unknown disposition (?P<value>.*)", _lt("Unknown disposition %(value)s")),
+    (r"end before start", _lt("The end is before the start")),
+    (r"answer outside start\.\.end", _lt("The answer time is outside the call")),
     (
         r"billsec (?P<talk>\d+) greater than duration (?P<duration>\d+)",
-        lambda env, m: env._(
-            "Talk time %(talk)s s is longer than the duration %(duration)s s",
-            talk=m["talk"],
-            duration=m["duration"],
-        ),
+        _lt("Talk time %(talk)s s is longer than the duration %(duration)s s"),
     ),
-    (
-        r"no (?P<name>\w+) column",
-        lambda env, m: env._("No %(name)s column", name=m["name"]),
-    ),
+    (r"no (?P<name>\w+) column", _lt("No %(name)s column")),
     (
         r"Cannot detect the (?P<fmt>\S+) format of a line with (?P<count>\d+) "
         r"columns.*",
-        lambda env, m: env._(
+        _lt(
             "Cannot tell the %(fmt)s format of a line of %(count)s columns: set "
-            "the PBX's system, column order or column mapping",
-            fmt=m["fmt"],
-            count=m["count"],
+            "the PBX's system, column order or column mapping"
         ),
     ),
     (
         r"(?P<count>\d+) columns but no start/end dates and duration where the "
         r"default (?P<fmt>\S+) order has them.*",
-        lambda env, m: env._(
+        _lt(
             "%(count)s columns, but no start and end dates and duration where the "
             "default %(fmt)s order has them: a custom order? Write it in the "
-            "PBX's column order, or export a header line",
-            count=m["count"],
-            fmt=m["fmt"],
+            "PBX's column order, or export a header line"
         ),
     ),
-    (
-        r"bad epoch: (?P<value>.*)",
-        lambda env, m: env._("Bad timestamp: %(value)s", value=m["value"]),
-    ),
-    (
-        r"unknown event (?P<value>.*)",
-        lambda env, m: env._("Unknown queue_log event %(value)s", value=m["value"]),
-    ),
-    (
-        r"(?P<name>\w+) without a callid",
-        lambda env, m: env._("%(name)s without a call id", name=m["name"]),
-    ),
+    (r"bad epoch: (?P<value>.*)", _lt("Bad timestamp: %(value)s")),
+    (r"unknown event (?P<value>.*)", _lt("Unknown queue_log event %(value)s")),
+    (r"(?P<name>\w+) without a callid", _lt("%(name)s without a call id")),
     (
         r"missing fields for (?P<name>\w+): (?P<got>\d+) data fields, "
         r"expected (?P<want>\d+)",
-        lambda env, m: env._(
-            "%(name)s has %(got)s data fields, %(want)s expected",
-            name=m["name"],
-            got=m["got"],
-            want=m["want"],
-        ),
+        _lt("%(name)s has %(got)s data fields, %(want)s expected"),
     ),
     (
         r"Unknown DDI (?P<number>.*): no DDI, inbound route or client code "
         r"matches the call",
-        lambda env, m: env._(
+        _lt(
             "Unknown DDI %(number)s: no DDI, inbound route or client code matches "
-            "the call",
-            number=m["number"],
+            "the call"
         ),
     ),
     (
         r"DDI (?P<number>\S+) was released on (?P<date>\S+), before the call",
-        lambda env, m: env._(
-            "DDI %(number)s was released on %(date)s, before the call",
-            number=m["number"],
-            date=m["date"],
-        ),
+        _lt("DDI %(number)s was released on %(date)s, before the call"),
     ),
     (
         r"DDI (?P<number>\S+) is not in service \((?P<state>\w+)\)",
-        lambda env, m: env._(
-            "DDI %(number)s is not in service (%(state)s)",
-            number=m["number"],
-            state=m["state"],
-        ),
+        _lt("DDI %(number)s is not in service (%(state)s)"),
     ),
-    (
-        r"DDI (?P<number>\S+) has no client",
-        lambda env, m: env._("DDI %(number)s has no client", number=m["number"]),
-    ),
+    (r"DDI (?P<number>\S+) has no client", _lt("DDI %(number)s has no client")),
 ]
 _REASON_PATTERNS = [
-    (re.compile(pattern + "$", re.DOTALL), say) for pattern, say in _REASONS
+    (re.compile(pattern + "$", re.DOTALL), message) for pattern, message in _REASONS
 ]
 
 
@@ -180,10 +106,13 @@ def translate_reason(env, reason):
     """A stored (English) reason in the language of ``env``."""
     parts = []
     for part in (reason or "").split("; "):
-        for pattern, say in _REASON_PATTERNS:
+        for pattern, message in _REASON_PATTERNS:
             match = pattern.match(part)
             if match:
-                parts.append(say(env, match))
+                params = match.groupdict()
+                if "error" in params:
+                    params["error"] = translate_reason(env, params["error"])
+                parts.append(message._translate(env.lang) % params)
                 break
         else:
             parts.append(part)

@@ -7,10 +7,29 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 RINGGROUP = "asterisk-ringgroup-linkedid.csv"
 PJSIP = "asterisk-pjsip-custom-order.csv"
 FREESWITCH = "freeswitch-default-template.csv"
-PJSIP_COLUMN_ORDER = (
-    "clid,src,dst,dcontext,channel,dstchannel,lastapp,lastdata,start,answer,end,"
-    "duration,billsec,disposition,amaflags,accountcode,uniqueid,userfield,sequence"
-)
+# the custom order of the PJSIP sample: clid first, accountcode after amaflags
+PJSIP_COLUMNS = [
+    "clid",
+    "src",
+    "dst",
+    "dcontext",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+    "accountcode",
+    "uniqueid",
+    "userfield",
+    "sequence",
+]
+PJSIP_COLUMN_ORDER = ",".join(PJSIP_COLUMNS)
 
 
 def sample(name):

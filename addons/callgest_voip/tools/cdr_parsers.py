@@ -1107,29 +1107,3 @@ def _consolidate(rows: Iterable) -> Consolidation:
     assert result.rows_in == result.rows_in_calls + duplicates + len(bad)
     assert sum(len(call.legs) for call in calls) == result.rows_in_calls
     return result
-
-
-# ---------------------------------------------------------------------------
-# Storage of legs
-# ---------------------------------------------------------------------------
-
-_ROW_DATETIMES = ("start", "answer", "end")
-
-
-def row_to_dict(row: CdrRow) -> dict:
-    """The row as a JSON-serialisable dict (datetimes as ISO strings, UTC)."""
-    data = row._asdict()
-    for name in _ROW_DATETIMES:
-        if data[name] is not None:
-            data[name] = data[name].isoformat()
-    return data
-
-
-def row_from_dict(data: dict) -> CdrRow:
-    """The row :func:`row_to_dict` stored (keys it did not write are ignored,
-    fields added since take their default)."""
-    values = {name: data[name] for name in CdrRow._fields if name in data}
-    for name in _ROW_DATETIMES:
-        if values.get(name):
-            values[name] = datetime.fromisoformat(values[name])
-    return CdrRow(**values)
