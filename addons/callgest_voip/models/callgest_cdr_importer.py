@@ -540,6 +540,7 @@ class CallgestCdrImporter(models.AbstractModel):
         """Insert new calls; recognise repeats; merge late legs."""
         pbx = batch.pbx_id
         pending = dict(new_calls)
+        changed = set()
         # Two passes: a key inserted meanwhile by a concurrent import shows up
         # as a conflict, then as an existing call on the second pass.
         for _attempt in range(2):
@@ -547,14 +548,16 @@ class CallgestCdrImporter(models.AbstractModel):
             for key in list(pending):
                 if key in existing:
                     call, values = pending.pop(key)
-                    self._merge_into_existing(
+                    if self._merge_into_existing(
                         batch, call, values, existing[key], counts, directory, context
-                    )
+                    ):
+                        changed.add(key)
             if not pending:
                 break
             inserted = self._insert_calls(
                 pbx, [values for _c, values in pending.values()]
             )
+            changed |= inserted
             for key in inserted:
                 call, _values = pending.pop(key)
                 counts["calls_created"] += 1
@@ -563,6 +566,12 @@ class CallgestCdrImporter(models.AbstractModel):
         if pending:  # pragma: no cover - a key can conflict only once
             raise RuntimeError(f"Calls neither inserted nor found: {list(pending)}")
         self.env["callgest.call"].invalidate_model()
+        if changed:
+            self._calls_stored(pbx, changed)
+
+    def _calls_stored(self, pbx, keys):
+        """Hook: the CDR of the calls ``keys`` of ``pbx`` were stored or
+        completed by late legs (billing rates them)."""
 
     def _insert_calls(self, pbx, rows):
         """Insert calls not found in the database; return the keys inserted.
@@ -606,7 +615,7 @@ class CallgestCdrImporter(models.AbstractModel):
         self, batch, call, values, existing, counts, directory, context
     ):
         """A call already in the database: a repeat, late legs, or CDR rows
-        for a call known so far from queue_log only."""
+        for a call known so far from queue_log only. True when it changed."""
         has_cdr, leg_refs = existing["has_cdr"], existing["leg_refs"]
         leg_keys = existing["leg_keys"]
         known = set((leg_keys or "").split("\n")) if has_cdr else set()
@@ -618,7 +627,7 @@ class CallgestCdrImporter(models.AbstractModel):
         seen = len(call.legs) - len(new_legs)
         counts["duplicates"] += seen + len(call.duplicates)
         if not new_legs:
-            return
+            return False
         record = self.env["callgest.call"].sudo().browse(existing["id"])
         if has_cdr:
             stored = self._legs_of(leg_refs, context.setdefault("batch_lines", {}))
@@ -647,6 +656,7 @@ class CallgestCdrImporter(models.AbstractModel):
         record.write(update)
         counts["calls_updated"] += 1
         counts["rows_in_calls"] += len(new_legs)
+        return True
 
     def _legs_of(self, leg_refs, batch_lines):
         """The CdrRows of a stored call, read again from its batches' files.

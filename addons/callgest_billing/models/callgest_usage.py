@@ -1,0 +1,415 @@
+from collections import defaultdict
+from decimal import Decimal
+
+import phonenumbers
+import pytz
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import rating
+from .callgest_tariff_rate import UNITS, USAGES
+
+STATES = [
+    ("to_invoice", "To invoice"),
+    ("invoiced", "Invoiced"),
+    ("prepaid", "Paid from the prepaid balance"),
+    ("written_off", "Written off"),
+]
+
+# the columns the rating engine writes in bulk (no per-line ORM create)
+USAGE_COLUMNS = (
+    "name",
+    "company_id",
+    "partner_id",
+    "professional_id",
+    "ddi_id",
+    "call_id",
+    "billable_event_id",
+    "tariff_id",
+    "currency_id",
+    "usage",
+    "product_id",
+    "unit",
+    "date",
+    "period",
+    "seconds",
+    "quantity",
+    "unit_price",
+    "connect_fee",
+    "amount",
+    "late",
+    "state",
+)
+
+OUTBOUND_DESTINATIONS = {
+    phonenumbers.PhoneNumberType.MOBILE: rating.OUTBOUND_MOBILE_DESTINATION,
+}
+
+
+def period_of(day):
+    """``'YYYY-MM'`` of a date."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def outbound_destination(e164):
+    """``'mobile'`` or ``'fixed'`` for the number an outbound call dialled."""
+    try:
+        number = phonenumbers.parse(e164 or "", None)
+    except phonenumbers.NumberParseException:
+        return rating.OUTBOUND_FIXED_DESTINATION
+    return OUTBOUND_DESTINATIONS.get(
+        phonenumbers.number_type(number), rating.OUTBOUND_FIXED_DESTINATION
+    )
+
+
+class CallgestUsage(models.Model):
+    """One rated usage: a call's robot or secretary time, a message, a monthly
+    fee. Invoiced exactly once: it is linked to the invoice line that bills it.
+    """
+
+    _name = "callgest.usage"
+    _description = "CallGest rated usage"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    # written in bulk by the rating engine at import; the call, the event or
+    # the invoicing run says who made it and when
+    _log_access = False
+
+    name = fields.Char(string="Description", required=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, index=True
+    )
+    professional_id = fields.Many2one("res.partner", index="btree_not_null")
+    ddi_id = fields.Many2one("callgest.ddi", string="DDI", index="btree_not_null")
+    call_id = fields.Many2one(
+        "callgest.call", index="btree_not_null", ondelete="restrict"
+    )
+    billable_event_id = fields.Many2one(
+        "callgest.billable.event",
+        string="Message",
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    tariff_id = fields.Many2one("callgest.tariff", ondelete="restrict")
+    currency_id = fields.Many2one("res.currency", required=True)
+    usage = fields.Selection(USAGES, required=True, index=True)
+    product_id = fields.Many2one("product.product", required=True)
+    unit = fields.Selection(UNITS, required=True)
+    date = fields.Datetime(required=True, help="When it happened (UTC).")
+    period = fields.Char(
+        required=True, index=True, help="The month it belongs to, YYYY-MM."
+    )
+    seconds = fields.Integer(help="The seconds before the billing rules.")
+    quantity = fields.Float(digits=(16, 4), required=True)
+    unit_price = fields.Float(digits=(16, 6), required=True)
+    connect_fee = fields.Float(digits=(16, 6))
+    amount = fields.Monetary(
+        currency_field="currency_id",
+        required=True,
+        help="Quantity × unit price (+ connect fee), exact: money is rounded "
+        "once, on the invoice line.",
+    )
+    late = fields.Boolean(
+        help="Arrived after its period was invoiced: billed on a later invoice."
+    )
+    state = fields.Selection(STATES, required=True, default="to_invoice", index=True)
+    invoice_line_id = fields.Many2one(
+        "account.move.line",
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+    )
+    invoice_id = fields.Many2one(
+        related="invoice_line_id.move_id", string="Invoice", store=True
+    )
+    write_off_reason = fields.Char(copy=False)
+
+    def init(self):
+        # the monthly fees are made once per client, DDI and period: a second
+        # invoicing run finds them instead of adding them again
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS callgest_usage_periodic_uniq
+               ON callgest_usage (partner_id, usage, period, COALESCE(ddi_id, 0))
+               WHERE call_id IS NULL AND billable_event_id IS NULL
+                 AND usage IN ('ddi', 'ddi_extra', 'agenda_module', 'minimum')
+                 AND NOT late"""
+        )
+
+    # ------------------------------------------------------------------
+    # Rating
+    # ------------------------------------------------------------------
+    @api.model
+    def _tariffs_for(self, partners):
+        """``{partner: (tariff record, rating.Tariff)}``, the default tariff of
+        the partner's company where it has none of its own."""
+        result = {}
+        cache = {}
+        Tariff = self.env["callgest.tariff"].sudo()
+        for partner in partners:
+            tariff = partner.callgest_tariff_id
+            if not tariff:
+                company = partner.company_id or self.env.company
+                if company not in cache:
+                    cache[company] = Tariff._default_for(company)
+                tariff = cache[company]
+            if tariff not in cache:
+                cache[tariff] = tariff._to_rating()
+            result[partner] = (tariff, cache[tariff])
+        return result
+
+    @api.model
+    def _rate_calls(self, calls):
+        """Rate ``calls`` (again): their usage not invoiced yet is replaced;
+        where what was invoiced differs from the new rating, the difference is
+        added as late usage, so that nothing is billed twice or lost."""
+        calls = calls.sudo().filtered(lambda call: call.partner_id and call.has_cdr)
+        if not calls:
+            return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                # numeric as text: Odoo's cursor reads numeric as float
+                """SELECT call_id, usage, SUM(quantity)::text, SUM(amount)::text,
+                          SUM(seconds), MAX(unit), MAX(unit_price)::text
+                   FROM callgest_usage
+                   WHERE call_id IN %s AND state != 'to_invoice'
+                   GROUP BY call_id, usage""",
+                tuple(calls.ids),
+            )
+        )
+        settled = defaultdict(dict)
+        for call_id, usage, *done in self.env.cr.fetchall():
+            settled[call_id][usage] = done
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM callgest_usage WHERE call_id IN %s "
+                "AND state = 'to_invoice'",
+                tuple(calls.ids),
+            )
+        )
+        tariffs = self._tariffs_for(calls.partner_id)
+        products = self._products_by_rate(t[0] for t in tariffs.values())
+        rows = []
+        for call in calls:
+            tariff, tariff_rating = tariffs[call.partner_id]
+            lines = self._rate_call(call, tariff_rating)
+            rows.extend(
+                self._usage_rows(
+                    call, tariff, products, lines, settled.get(call.id, {})
+                )
+            )
+        usages = self._insert_rows(rows)
+        self.env["callgest.prepaid.move"]._consume_usages(usages)
+        return usages
+
+    def _rate_call(self, call, tariff_rating):
+        level = 2 if call.partner_id.callgest_service_level == "level_2" else 1
+        outbound = call.direction == "outbound"
+        talk = 0
+        if outbound and call.answer_time:
+            talk = max(int((call.end_time - call.answer_time).total_seconds()), 0)
+        return rating.rate_call(
+            tariff_rating,
+            secretary_seconds=call.secretary_seconds or 0,
+            level=level,
+            robot_seconds=call.robot_seconds or 0,
+            transfer_seconds=call.transfer_seconds or 0,
+            outbound=outbound,
+            outbound_destination=outbound_destination(call.called_number)
+            if talk
+            else None,
+            outbound_seconds=talk,
+        )
+
+    @api.model
+    def _products_by_rate(self, tariffs):
+        return {
+            (rate.tariff_id.id, rate.usage): rate.product_id.id
+            for tariff in set(tariffs)
+            for rate in tariff.rate_ids
+        }
+
+    def _usage_rows(self, call, tariff, products, lines, settled):
+        """Rows for ``lines`` of ``call``, less what is already settled."""
+        labels = dict(USAGES)
+        period = period_of(call.local_date or call.start_time.date())
+        new = {line.usage: line for line in lines}
+        rows = []
+        for usage in list(new) + [u for u in settled if u not in new]:
+            line = new.get(usage)
+            if line:
+                quantity, amount, seconds = line.quantity, line.amount, line.seconds
+                unit, unit_price = line.unit, line.unit_price
+            else:
+                quantity, amount, seconds = Decimal(0), Decimal(0), 0
+            late = usage in settled
+            if late:
+                done_quantity, done_amount, done_seconds, done_unit, done_price = (
+                    settled[usage]
+                )
+                quantity -= Decimal(done_quantity)
+                amount -= Decimal(done_amount)
+                seconds -= done_seconds or 0
+                if not quantity and not amount:
+                    continue
+                if not line:
+                    unit, unit_price = done_unit, Decimal(done_price)
+            rows.append(
+                (
+                    labels[usage],
+                    call.company_id.id,
+                    call.partner_id.id,
+                    call.professional_id.id or None,
+                    call.ddi_id.id or None,
+                    call.id,
+                    None,
+                    tariff.id,
+                    tariff.currency_id.id,
+                    usage,
+                    products[(tariff.id, usage)],
+                    unit,
+                    call.start_time,
+                    period,
+                    seconds,
+                    quantity,
+                    unit_price,
+                    line.connect_fee if line else Decimal(0),
+                    amount,
+                    late,
+                    "to_invoice",
+                )
+            )
+        return rows
+
+    @api.model
+    def _insert_rows(self, rows, on_conflict_do_nothing=False):
+        """Insert rows of USAGE_COLUMNS values; the monthly fees with
+        ``on_conflict_do_nothing`` (made once per client and period)."""
+        if not rows:
+            return self.browse()
+        columns = ", ".join(USAGE_COLUMNS)
+        conflict = " ON CONFLICT DO NOTHING" if on_conflict_do_nothing else ""
+        ids = execute_values(
+            self.env.cr._obj,
+            f"INSERT INTO callgest_usage ({columns}) VALUES %s{conflict} RETURNING id",
+            rows,
+            page_size=1000,
+            fetch=True,
+        )
+        self.invalidate_model()
+        return self.browse([row[0] for row in ids])
+
+    @api.model
+    def _rate_events(self, events):
+        """Rate messages sent to clients (once: an event rated is skipped)."""
+        events = events.sudo()
+        rated = set(
+            self.search([("billable_event_id", "in", events.ids)])
+            .mapped("billable_event_id")
+            .ids
+        )
+        events = events.filtered(lambda event: event.id not in rated)
+        if not events:
+            return self.browse()
+        tariffs = self._tariffs_for(events.partner_id)
+        products = self._products_by_rate(t[0] for t in tariffs.values())
+        labels = dict(USAGES)
+        rows = []
+        for event in events:
+            tariff, tariff_rating = tariffs[event.partner_id]
+            line = rating.rate_count(
+                tariff_rating.rate(event.event_type), event.quantity
+            )
+            if not line:
+                continue
+            local = pytz.utc.localize(event.date).astimezone(
+                pytz.timezone(event.partner_id.tz or "UTC")
+            )
+            rows.append(
+                (
+                    labels[event.event_type],
+                    event.company_id.id,
+                    event.partner_id.id,
+                    None,
+                    None,
+                    None,
+                    event.id,
+                    tariff.id,
+                    tariff.currency_id.id,
+                    event.event_type,
+                    products[(tariff.id, event.event_type)],
+                    line.unit,
+                    event.date,
+                    period_of(local.date()),
+                    0,
+                    line.quantity,
+                    line.unit_price,
+                    line.connect_fee,
+                    line.amount,
+                    False,
+                    "to_invoice",
+                )
+            )
+        return self._insert_rows(rows)
+
+    @api.model
+    def _rate_unrated(self):
+        """Rate the calls and messages that have no usage yet (those imported
+        before billing was installed)."""
+        self.env.cr.execute(
+            """SELECT c.id FROM callgest_call c
+                WHERE c.partner_id IS NOT NULL AND c.has_cdr
+                  AND NOT EXISTS (SELECT 1 FROM callgest_usage u
+                                   WHERE u.call_id = c.id)"""
+        )
+        call_ids = [row[0] for row in self.env.cr.fetchall()]
+        self._rate_calls(self.env["callgest.call"].browse(call_ids))
+        self._rate_events(self.env["callgest.billable.event"].sudo().search([]))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.model
+    def _rerate_period(self, period, partners=None):
+        """Rate the calls and messages of ``period`` again with the current
+        tariffs; what is invoiced stays, differences become late usage."""
+        invoicing = self.env["callgest.invoicing"]
+        first, last = invoicing._period_bounds(period)
+        domain = [
+            ("local_date", ">=", first),
+            ("local_date", "<=", last),
+            ("partner_id", "!=", False),
+        ]
+        if partners:
+            domain.append(("partner_id", "in", partners.ids))
+        calls = self.env["callgest.call"].sudo().search(domain)
+        return self._rate_calls(calls)
+
+    def action_rerate(self):
+        """Rate the calls of this usage again with the current tariffs: only
+        usage not invoiced yet changes."""
+        pending = self.filtered(lambda usage: usage.state == "to_invoice")
+        if not pending:
+            raise UserError(
+                _(
+                    "The selected usage is already invoiced, prepaid or written "
+                    "off: only usage not invoiced yet is rated again. Use a credit "
+                    "note to correct an invoice."
+                )
+            )
+        self._rate_calls(pending.call_id)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    def action_write_off(self, reason):
+        """Never invoice this usage (a dispute settled in the client's favour)."""
+        if not reason:
+            raise UserError(_("Say why the usage is written off."))
+        self.write({"state": "written_off", "write_off_reason": reason})
+
+    def _release(self):
+        """The invoice line of this usage is gone: invoice it again."""
+        self.write({"state": "to_invoice", "invoice_line_id": False})
