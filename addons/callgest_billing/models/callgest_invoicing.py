@@ -66,7 +66,9 @@ class CallgestInvoicing(models.AbstractModel):
         first, last = self._period_bounds(period)
         period = first.strftime("%Y-%m")
         company = self.env.company
-        if not self.env.user.has_group("account.group_account_invoice"):
+        if not self.env.su and not self.env.user.has_group(
+            "account.group_account_invoice"
+        ):
             raise UserError(_("Only invoicing users can run the CallGest invoicing."))
         self._lock(company)
         clients = self._clients(company, first, last, period, client_ids)
@@ -83,6 +85,12 @@ class CallgestInvoicing(models.AbstractModel):
                 period=period,
                 count=len(done),
             )
+            if overage:
+                message = _(
+                    "%(count)s prepaid overage invoice(s) created for %(period)s.",
+                    count=len(overage),
+                    period=period,
+                )
             _logger.info("CallGest invoicing %s: %s", period, message)
             return overage, message
         self._check_currency_rates(company, clients, last)
@@ -94,7 +102,7 @@ class CallgestInvoicing(models.AbstractModel):
             moves.action_post()
         message = _(
             "%(count)s invoice(s) created for %(period)s.",
-            count=len(moves),
+            count=len(moves | overage),
             period=period,
         )
         if done:
@@ -155,17 +163,29 @@ class CallgestInvoicing(models.AbstractModel):
         ids |= set(
             Partner.search(
                 [
-                    ("is_callgest_client", "=", True),
                     ("company_id", "in", (company.id, False)),
-                    ("callgest_service_state", "in", ("active", "suspended")),
                     ("callgest_agenda_modules", ">", 0),
+                    *self._in_service_domain(first, last),
                 ]
             ).ids
         )
-        clients = Partner.browse(ids)
+        # the provider's own lines (information requests) are not a client's
+        clients = Partner.browse(ids).filtered("is_callgest_client")
         if client_ids:
             clients &= Partner.browse(client_ids)
         return self._clients_billed_monthly(clients)
+
+    @api.model
+    def _in_service_domain(self, first, last):
+        """Clients whose service ran during part of ``first``..``last``."""
+        return [
+            ("is_callgest_client", "=", True),
+            ("callgest_activation_date", "!=", False),
+            ("callgest_activation_date", "<=", last),
+            "|",
+            ("callgest_termination_date", "=", False),
+            ("callgest_termination_date", ">=", first),
+        ]
 
     @api.model
     def _clients_billed_monthly(self, clients):
@@ -195,7 +215,7 @@ class CallgestInvoicing(models.AbstractModel):
         """Every currency to convert to or from has a rate on ``day``:
         checked before anything is created."""
         Usage = self.env["callgest.usage"]
-        tariffs = Usage._tariffs_for(clients)
+        tariffs = Usage._tariffs_for(clients, company)
         currencies = set()
         for client in clients:
             tariff_currency = tariffs[client][0].currency_id
@@ -250,7 +270,7 @@ class CallgestInvoicing(models.AbstractModel):
         """DDI fees (prorated), agenda modules and the setup fee, as usage
         of the period; each is made once (a unique index)."""
         Usage = self.env["callgest.usage"]
-        tariffs = Usage._tariffs_for(clients)
+        tariffs = Usage._tariffs_for(clients, company)
         products = Usage._products_by_rate(t[0] for t in tariffs.values())
         labels = dict(USAGES)
         days_in_month = Decimal(last.day)
@@ -320,11 +340,11 @@ class CallgestInvoicing(models.AbstractModel):
                     "(%(days)s of %(month)s days)", days=days, month=last.day
                 )
             rows.append(row(client, tariff, line, usage, name, ddi))
-        for client in clients.filtered(
-            lambda c: (
-                c.callgest_agenda_modules > 0
-                and c.callgest_service_state in ("active", "suspended")
-            )
+        for client in clients.filtered_domain(
+            [
+                ("callgest_agenda_modules", ">", 0),
+                *self._in_service_domain(first, last),
+            ]
         ):
             tariff, tariff_rating = tariffs[client]
             line = rating.rate_count(
@@ -425,7 +445,7 @@ class CallgestInvoicing(models.AbstractModel):
         """A top-up line to the monthly minimum (per DDI in service) where the
         period's usage, as the invoice lines will round it, is below it."""
         Usage = self.env["callgest.usage"]
-        tariffs = Usage._tariffs_for(clients)
+        tariffs = Usage._tariffs_for(clients, company)
         products = Usage._products_by_rate(t[0] for t in tariffs.values())
         rows = []
         for client in clients:
@@ -628,8 +648,9 @@ class CallgestInvoicing(models.AbstractModel):
 
     @api.model
     def _link_usage(self, moves, line_groups):
-        cr = self.env.cr
+        """Link each usage to the invoice line that bills it, in one UPDATE."""
         self.env.flush_all()
+        usage_ids, line_ids, late = [], [], []
         for move, by_sequence in zip(moves, line_groups, strict=True):
             seen = set()
             for line in move.invoice_line_ids:
@@ -637,27 +658,96 @@ class CallgestInvoicing(models.AbstractModel):
                 if group is None or id(group) in seen:
                     continue  # a section, or the fee line of a group
                 seen.add(id(group))
-                cr.execute(
-                    SQL(
-                        """UPDATE callgest_usage
-                              SET invoice_line_id = %s, invoice_id = %s,
-                                  state = 'invoiced', late = %s
-                            WHERE id = ANY(%s) AND state = 'to_invoice'""",
-                        line.id,
-                        move.id,
-                        group["late"],
-                        group["usage_ids"],
-                    )
+                usage_ids.extend(group["usage_ids"])
+                line_ids.extend([line.id] * len(group["usage_ids"]))
+                late.extend([group["late"]] * len(group["usage_ids"]))
+        self.env.cr.execute(
+            SQL(
+                """UPDATE callgest_usage usage
+                      SET invoice_line_id = link.line_id, state = 'invoiced',
+                          late = link.late
+                     FROM unnest(%s::int[], %s::int[], %s::bool[])
+                          AS link(usage_id, line_id, late)
+                    WHERE usage.id = link.usage_id
+                      AND usage.state = 'to_invoice'""",
+                usage_ids,
+                line_ids,
+                late,
+            )
+        )
+        if self.env.cr.rowcount != len(usage_ids):
+            # a concurrent change: invoice nothing rather than twice
+            raise UserError(
+                _(
+                    "Usage changed while it was being invoiced; nothing was "
+                    "created. Run the invoicing again."
                 )
-                if cr.rowcount != len(group["usage_ids"]):
-                    # a concurrent change: invoice nothing rather than twice
-                    raise UserError(
-                        _(
-                            "Usage changed while it was being invoiced; "
-                            "nothing was created. Run the invoicing again."
-                        )
-                    )
+            )
         self.env["callgest.usage"].invalidate_model()
+
+    @api.model
+    def rerate_period(self, period, client_ids=None):
+        """Rate the calls and messages of ``period`` again with the current
+        tariffs, for clients not invoiced for it yet; return a message."""
+        first, last = self._period_bounds(period)
+        period = first.strftime("%Y-%m")
+        Partner = self.env["res.partner"].sudo()
+        Call = self.env["callgest.call"].sudo()
+        domain = [
+            ("local_date", ">=", first),
+            ("local_date", "<=", last),
+            ("partner_id", "!=", False),
+            ("company_id", "=", self.env.company.id),
+        ]
+        if client_ids:
+            domain.append(("partner_id", "in", client_ids))
+        calls = Call.search(domain)
+        events = (
+            self.env["callgest.usage"]
+            .sudo()
+            .search(
+                [
+                    ("period", "=", period),
+                    ("billable_event_id", "!=", False),
+                    ("state", "=", "to_invoice"),
+                    ("company_id", "=", self.env.company.id),
+                ]
+                + ([("partner_id", "in", client_ids)] if client_ids else [])
+            )
+        )
+        clients = calls.partner_id | events.partner_id
+        if client_ids:
+            clients |= Partner.browse(client_ids)
+        invoiced = self._clients_invoiced(clients, period)
+        if invoiced and client_ids:
+            raise UserError(
+                _(
+                    "%(period)s is already invoiced for %(clients)s: its usage "
+                    "is not rated again. Correct an invoice with a credit note.",
+                    period=period,
+                    clients=", ".join(invoiced.mapped("display_name")),
+                )
+            )
+        calls = calls.filtered(lambda call: call.partner_id not in invoiced)
+        events = events.filtered(lambda usage: usage.partner_id not in invoiced)
+        event_records = events.billable_event_id
+        events.unlink()
+        Usage = self.env["callgest.usage"]
+        usages = Usage._rate_calls(calls) | Usage._rate_events(event_records)
+        message = _(
+            "%(calls)s call(s) and %(messages)s message(s) of %(period)s rated "
+            "again: %(lines)s usage line(s).",
+            calls=len(calls),
+            messages=len(event_records),
+            period=period,
+            lines=len(usages),
+        )
+        if invoiced:
+            message += " " + _(
+                "%(count)s client(s) left as they are: already invoiced.",
+                count=len(invoiced),
+            )
+        return message
 
     # ------------------------------------------------------------------
     # Cron
@@ -674,4 +764,5 @@ class CallgestInvoicing(models.AbstractModel):
             .company_id
         )
         for company in companies:
-            self.with_company(company).run_period(period)
+            # the cron's user need not be an accountant
+            self.sudo().with_company(company).run_period(period)

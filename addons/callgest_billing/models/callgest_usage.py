@@ -79,12 +79,10 @@ class CallgestUsage(models.Model):
     _log_access = False
 
     name = fields.Char(string="Description", required=True)
-    company_id = fields.Many2one("res.company", required=True, index=True)
-    partner_id = fields.Many2one(
-        "res.partner", string="Client", required=True, index=True
-    )
-    professional_id = fields.Many2one("res.partner", index="btree_not_null")
-    ddi_id = fields.Many2one("callgest.ddi", string="DDI", index="btree_not_null")
+    company_id = fields.Many2one("res.company", required=True)
+    partner_id = fields.Many2one("res.partner", string="Client", required=True)
+    professional_id = fields.Many2one("res.partner")
+    ddi_id = fields.Many2one("callgest.ddi", string="DDI")
     call_id = fields.Many2one(
         "callgest.call", index="btree_not_null", ondelete="restrict"
     )
@@ -96,13 +94,11 @@ class CallgestUsage(models.Model):
     )
     tariff_id = fields.Many2one("callgest.tariff", ondelete="restrict")
     currency_id = fields.Many2one("res.currency", required=True)
-    usage = fields.Selection(USAGES, required=True, index=True)
+    usage = fields.Selection(USAGES, required=True)
     product_id = fields.Many2one("product.product", required=True)
     unit = fields.Selection(UNITS, required=True)
     date = fields.Datetime(required=True, help="When it happened (UTC).")
-    period = fields.Char(
-        required=True, index=True, help="The month it belongs to, YYYY-MM."
-    )
+    period = fields.Char(required=True, help="The month it belongs to, YYYY-MM.")
     seconds = fields.Integer(help="The seconds before the billing rules.")
     quantity = fields.Float(digits=(16, 4), required=True)
     unit_price = fields.Float(digits=(16, 6), required=True)
@@ -116,43 +112,46 @@ class CallgestUsage(models.Model):
     late = fields.Boolean(
         help="Arrived after its period was invoiced: billed on a later invoice."
     )
-    state = fields.Selection(STATES, required=True, default="to_invoice", index=True)
+    state = fields.Selection(STATES, required=True, default="to_invoice")
     invoice_line_id = fields.Many2one(
         "account.move.line",
         index="btree_not_null",
         ondelete="set null",
         copy=False,
     )
-    invoice_id = fields.Many2one(
-        related="invoice_line_id.move_id", string="Invoice", store=True
-    )
+    invoice_id = fields.Many2one(related="invoice_line_id.move_id", string="Invoice")
     write_off_reason = fields.Char(copy=False)
 
     def init(self):
+        # Few indexes, on columns written once: invoicing rewrites every usage
+        # row it bills, and each index costs an entry per row rewritten.
+        # (client, period) serves the invoicing run and the client's usage.
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS callgest_usage_partner_period_index
+               ON callgest_usage (partner_id, period)"""
+        )
         # the monthly fees are made once per client, DDI and period: a second
         # invoicing run finds them instead of adding them again
         self.env.cr.execute(
             """CREATE UNIQUE INDEX IF NOT EXISTS callgest_usage_periodic_uniq
                ON callgest_usage (partner_id, usage, period, COALESCE(ddi_id, 0))
                WHERE call_id IS NULL AND billable_event_id IS NULL
-                 AND usage IN ('ddi', 'ddi_extra', 'agenda_module', 'minimum')
-                 AND NOT late"""
+                 AND usage IN ('ddi', 'ddi_extra', 'agenda_module', 'minimum')"""
         )
 
     # ------------------------------------------------------------------
     # Rating
     # ------------------------------------------------------------------
     @api.model
-    def _tariffs_for(self, partners):
-        """``{partner: (tariff record, rating.Tariff)}``, the default tariff of
-        the partner's company where it has none of its own."""
+    def _tariffs_for(self, partners, company):
+        """``{partner: (tariff record, rating.Tariff)}``: the partner's own
+        tariff, or the default tariff of ``company``."""
         result = {}
         cache = {}
         Tariff = self.env["callgest.tariff"].sudo()
         for partner in partners:
             tariff = partner.callgest_tariff_id
             if not tariff:
-                company = partner.company_id or self.env.company
                 if company not in cache:
                     cache[company] = Tariff._default_for(company)
                 tariff = cache[company]
@@ -191,17 +190,19 @@ class CallgestUsage(models.Model):
                 tuple(calls.ids),
             )
         )
-        tariffs = self._tariffs_for(calls.partner_id)
-        products = self._products_by_rate(t[0] for t in tariffs.values())
         rows = []
-        for call in calls:
-            tariff, tariff_rating = tariffs[call.partner_id]
-            lines = self._rate_call(call, tariff_rating)
-            rows.extend(
-                self._usage_rows(
-                    call, tariff, products, lines, settled.get(call.id, {})
+        for company in calls.company_id:
+            company_calls = calls.filtered_domain([("company_id", "=", company.id)])
+            tariffs = self._tariffs_for(company_calls.partner_id, company)
+            products = self._products_by_rate(t[0] for t in tariffs.values())
+            for call in company_calls:
+                tariff, tariff_rating = tariffs[call.partner_id]
+                lines = self._rate_call(call, tariff_rating)
+                rows.extend(
+                    self._usage_rows(
+                        call, tariff, products, lines, settled.get(call.id, {})
+                    )
                 )
-            )
         usages = self._insert_rows(rows)
         self.env["callgest.prepaid.move"]._consume_usages(usages)
         return usages
@@ -315,12 +316,13 @@ class CallgestUsage(models.Model):
         events = events.filtered(lambda event: event.id not in rated)
         if not events:
             return self.browse()
-        tariffs = self._tariffs_for(events.partner_id)
-        products = self._products_by_rate(t[0] for t in tariffs.values())
         labels = dict(USAGES)
         rows = []
         for event in events:
-            tariff, tariff_rating = tariffs[event.partner_id]
+            tariff, tariff_rating = self._tariffs_for(
+                event.partner_id, event.company_id
+            )[event.partner_id]
+            products = self._products_by_rate([tariff])
             line = rating.rate_count(
                 tariff_rating.rate(event.event_type), event.quantity
             )
@@ -354,7 +356,9 @@ class CallgestUsage(models.Model):
                     "to_invoice",
                 )
             )
-        return self._insert_rows(rows)
+        usages = self._insert_rows(rows)
+        self.env["callgest.prepaid.move"]._consume_usages(usages)
+        return usages
 
     @api.model
     def _rate_unrated(self):
@@ -373,22 +377,6 @@ class CallgestUsage(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-    @api.model
-    def _rerate_period(self, period, partners=None):
-        """Rate the calls and messages of ``period`` again with the current
-        tariffs; what is invoiced stays, differences become late usage."""
-        invoicing = self.env["callgest.invoicing"]
-        first, last = invoicing._period_bounds(period)
-        domain = [
-            ("local_date", ">=", first),
-            ("local_date", "<=", last),
-            ("partner_id", "!=", False),
-        ]
-        if partners:
-            domain.append(("partner_id", "in", partners.ids))
-        calls = self.env["callgest.call"].sudo().search(domain)
-        return self._rate_calls(calls)
-
     def action_rerate(self):
         """Rate the calls of this usage again with the current tariffs: only
         usage not invoiced yet changes."""

@@ -72,6 +72,7 @@ class CallgestBillingCommon(AccountTestInvoicingCommon):
                 "is_callgest_client": True,
                 "callgest_client_code": code,
                 "callgest_service_state": "active",
+                "callgest_activation_date": date(2026, 1, 1),
                 "country_id": cls.spain.id,
                 "tz": "Europe/Madrid",
                 **values,

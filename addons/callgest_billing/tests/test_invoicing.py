@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
@@ -115,6 +117,21 @@ class TestRatingAtImport(CallgestBillingCommon):
         with self.assertRaises(UserError):
             call.usage_ids.action_rerate()
         self.assertAlmostEqual(call.cost, 2.0)
+
+    def test_rerating_a_period_not_invoiced_yet(self):
+        call = self.make_call(self.clinic, self.at(date(2026, 10, 5)), 100)
+        other = self.make_call(self.collective, self.at(date(2026, 10, 5)), 100)
+        self.Invoicing.run_period(OCTOBER, [self.collective.id])
+        self.tariff.rate_ids.filtered(
+            lambda rate: rate.usage in ("secretary_l1", "secretary_l2")
+        ).price = 0.02
+        message = self.Invoicing.rerate_period(OCTOBER)
+        self.assertIn("already invoiced", message)
+        self.assertAlmostEqual(call.cost, 2.0)
+        # the invoiced client keeps what its invoice says
+        self.assertAlmostEqual(other.cost, 1.4)
+        with self.assertRaisesRegex(UserError, "already invoiced"):
+            self.Invoicing.rerate_period(OCTOBER, [self.collective.id])
 
 
 @tagged("post_install", "-at_install")
@@ -393,3 +410,10 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         )
         again.action_run()
         self.assertIn("already invoiced", again.result)
+
+    def test_monthly_cron_invoices_the_previous_month(self):
+        call = self.make_call(self.clinic, self.at(date(2026, 10, 5)), 45)
+        cron = self.env.ref("callgest_billing.ir_cron_invoice_previous_month")
+        with freeze_time("2026-11-01 03:00:00"):
+            cron.sudo().method_direct_trigger()
+        self.assertEqual(call.usage_ids.invoice_id.callgest_period, OCTOBER)

@@ -470,3 +470,57 @@ def seed_tariff():
             flat(MINIMUM, MONTH, "60"),
         ],
     )
+
+
+# ----------------------------------------------------------------------
+# Prepaid clients: a price per answered call, tiered by monthly volume
+# ----------------------------------------------------------------------
+PrepaidTier = tuple[int, Decimal]
+
+# (first rank of the tier in the client's month, price per call): the price
+# of a call depends on its own rank (graduated), the last tier is open-ended
+PREPAID_CALL_TIERS: tuple[PrepaidTier, ...] = (
+    (1, Decimal("1.5")),
+    (100, Decimal("1.0")),
+    (200, Decimal("0.5")),
+)
+
+
+def _check_prepaid_tiers(tiers):
+    ranks = [first for first, _price in tiers]
+    if not tiers or ranks[0] != 1:
+        raise ValueError("prepaid call tiers must start at rank 1")
+    if ranks != sorted(set(ranks)):
+        raise ValueError(f"prepaid call tiers must be in rising rank order: {ranks}")
+    for _first, price in tiers:
+        if as_decimal(price, "tier price") < 0:
+            raise ValueError(f"a prepaid call price cannot be negative ({price})")
+
+
+def prepaid_call_price(rank, tiers=PREPAID_CALL_TIERS):
+    """The price of the ``rank``-th call (1 for the first) of a client's month."""
+    if isinstance(rank, bool) or not isinstance(rank, int):
+        raise TypeError(f"the rank must be a whole number, not {rank!r}")
+    if rank < 1:
+        raise ValueError(f"the rank of a call starts at 1, got {rank}")
+    _check_prepaid_tiers(tiers)
+    price = tiers[0][1]
+    for first, tier_price in tiers:
+        if rank < first:
+            break
+        price = tier_price
+    return as_decimal(price, "tier price")
+
+
+def prepaid_calls_price(first_rank, count, tiers=PREPAID_CALL_TIERS):
+    """The exact price of ``count`` calls whose ranks in the month start at
+    ``first_rank``."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValueError(f"the count must be a whole number >= 0, got {count!r}")
+    return sum(
+        (
+            prepaid_call_price(rank, tiers)
+            for rank in range(first_rank, first_rank + count)
+        ),
+        ZERO,
+    )

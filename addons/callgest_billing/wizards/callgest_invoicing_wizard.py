@@ -23,20 +23,31 @@ class CallgestInvoicingWizard(models.TransientModel):
     )
     result = fields.Text(readonly=True)
 
+    def _reopen(self, message):
+        self.result = message
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_rerate(self):
+        self.ensure_one()
+        return self._reopen(
+            self.env["callgest.invoicing"].rerate_period(
+                self.period, self.client_ids.ids or None
+            )
+        )
+
     def action_run(self):
         self.ensure_one()
         moves, message = self.env["callgest.invoicing"]._run_period(
             self.period, self.client_ids.ids or None
         )
         if not moves:
-            self.result = message
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": self._name,
-                "res_id": self.id,
-                "view_mode": "form",
-                "target": "new",
-            }
+            return self._reopen(message)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
