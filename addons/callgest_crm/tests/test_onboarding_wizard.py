@@ -42,7 +42,8 @@ class TestOnboardingWizard(CallgestCrmCommon):
         self.assertEqual(result["type"], "ir.actions.act_window_close")
 
         client = self.won_lead.partner_id
-        today = fields.Date.context_today(client)
+        # the day in the timezone of the user who onboarded
+        today = fields.Date.context_today(client.with_user(self.sales_supervisor))
         self.assertEqual(client.name, "Test Kiné Lyon")
         self.assertTrue(client.is_company)
         self.assertTrue(client.is_callgest_client)
@@ -130,7 +131,8 @@ class TestOnboardingWizard(CallgestCrmCommon):
         self.assertEqual(client.callgest_service_state, "active")
         self.assertEqual(str(client.callgest_onboarding_date), "2026-01-05")
         self.assertEqual(
-            client.callgest_activation_date, fields.Date.context_today(client)
+            client.callgest_activation_date,
+            fields.Date.context_today(client.with_user(self.sales_supervisor)),
         )
         # fees not invoiced yet add up
         self.assertEqual(client.callgest_setup_fee_pending, 105.0)

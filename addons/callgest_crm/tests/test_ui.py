@@ -41,7 +41,8 @@ class TestUi(HttpCase):
             login="tour_crm_supervisor",
         )
         client = self.lead.partner_id
-        today = fields.Date.context_today(client)
+        # the day in the timezone of the user who onboarded
+        today = fields.Date.context_today(client.with_user(self.user))
         self.assertEqual(client.name, "Tour Fisioteràpia Sabadell")
         self.assertEqual(client.callgest_client_code, "5432")
         self.assertEqual(client.callgest_service_level, "level_2")
