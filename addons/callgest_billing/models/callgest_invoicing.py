@@ -70,6 +70,15 @@ class CallgestInvoicing(models.AbstractModel):
             "account.group_account_invoice"
         ):
             raise UserError(_("Only invoicing users can run the CallGest invoicing."))
+        if last >= fields.Date.context_today(self):
+            raise UserError(
+                _(
+                    "The month %(period)s is not over yet: it can be invoiced "
+                    "from %(day)s.",
+                    period=period,
+                    day=last + relativedelta(days=1),
+                )
+            )
         self._lock(company)
         clients = self._clients(company, first, last, period, client_ids)
         done = self._clients_invoiced(clients, period)

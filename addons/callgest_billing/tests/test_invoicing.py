@@ -201,6 +201,7 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         self.assertEqual(self.Usage.search_count([]), count)
         self.assertEqual(self.Invoicing.run_period(OCTOBER, [self.clinic.id]), [])
 
+    @freeze_time("2026-12-05")
     def test_late_usage_goes_flagged_on_the_next_invoice(self):
         self.make_call(self.clinic, self.at(date(2026, 10, 5)), 45)
         self.Invoicing.run_period(OCTOBER, [self.clinic.id])
@@ -239,6 +240,7 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         # the minimum follows the DDI: 0.48 x 60 = 28.80
         self.assertEqual(move.amount_untaxed, 28.8)
 
+    @freeze_time("2026-12-05")
     def test_setup_fee_and_agenda_on_the_invoice(self):
         self.clinic.write(
             {"callgest_setup_fee_pending": 95.0, "callgest_agenda_modules": 12}
@@ -360,6 +362,13 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         for period in ("2026-13", "october", "", "2026-1"):
             with self.assertRaisesRegex(UserError, "YYYY-MM"):
                 self.Invoicing.run_period(period)
+
+    @freeze_time("2026-10-31 12:00:00")
+    def test_a_month_not_over_is_refused(self):
+        self.make_call(self.clinic, self.at(date(2026, 10, 5)), 45)
+        with self.assertRaisesRegex(UserError, "not over yet.*2026-11-01"):
+            self.Invoicing.run_period(OCTOBER)
+        self.assertEqual(self.Usage.search([]).mapped("state"), ["to_invoice"])
 
     def test_a_run_in_progress_blocks_another(self):
         self.make_call(self.clinic, self.at(date(2026, 10, 5)), 45)

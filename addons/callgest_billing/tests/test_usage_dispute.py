@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -63,6 +65,7 @@ class TestUsageDispute(CallgestBillingCommon):
             Decimal(0),
         )
 
+    @freeze_time("2027-01-05")
     def test_invoice_again_credits_and_bills_late_once(self):
         october = self.invoice(OCTOBER)
         self.assertEqual(october.state, "posted")
@@ -112,6 +115,7 @@ class TestUsageDispute(CallgestBillingCommon):
         )
         self.assertEqual(disputed.invoice_id, november)
 
+    @freeze_time("2026-12-05")
     def test_write_off_is_never_invoiced_again(self):
         october = self.invoice(OCTOBER)
         disputed = self.usage_of(self.disputed_call)

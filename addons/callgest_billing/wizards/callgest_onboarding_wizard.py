@@ -1,5 +1,9 @@
+import logging
+
 from odoo import Command, _, api, fields, models
 from odoo.tools import format_amount
+
+_logger = logging.getLogger(__name__)
 
 DEPOSIT_ACCOUNT_CODE = "CGDEP"
 
@@ -30,14 +34,12 @@ class CallgestOnboardingWizard(models.TransientModel):
         company = self.company_id
         journal = self._callgest_deposit_journal(company)
         if not journal:
-            # no chart of accounts yet: the deposit stays recorded, to invoice
-            client.message_post(
-                body=_(
-                    "The deposit could not be invoiced: %(company)s has no sales "
-                    "journal. It stays recorded as a deposit to invoice.",
-                    company=company.display_name,
-                ),
-                subtype_xmlid="mail.mt_note",
+            # no chart of accounts yet: the deposit stays on the client's form
+            # as a deposit to invoice
+            _logger.info(
+                "CallGest: deposit of %s not invoiced, %s has no sales journal",
+                client.display_name,
+                company.display_name,
             )
             return self.env["account.move"]
         currency = company.currency_id

@@ -1,6 +1,7 @@
 import base64
 import binascii
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from odoo import _, api, fields, models, modules
@@ -23,6 +24,8 @@ FILE_KINDS = [("cdr", "Call records (CDR)"), ("queue_log", "Asterisk queue_log")
 # Files up to this many lines import at once; larger ones in the background
 DEFAULT_SYNC_LINES = 20000
 DEFAULT_CHUNK_LINES = 20000
+# storing a batch's file again after a filestore collision (see _create_from_bytes)
+ATTACHMENT_ATTEMPTS = 5
 
 
 class CallgestCdrBatch(models.Model):
@@ -159,17 +162,26 @@ class CallgestCdrBatch(models.Model):
                 "line_count": data.count(b"\n") + (not data.endswith(b"\n")),
             }
         )
-        batch.attachment_id = self.env["ir.attachment"].create(
-            {
-                "name": file_name or batch.name,
-                "raw": data,
-                "res_model": self._name,
-                "res_id": batch.id,
-                # not text/* (nor octet-stream, which Odoo guesses again):
-                # Odoo would copy a text file whole into index_content
-                "mimetype": "application/csv",
-            }
-        )
+        values = {
+            "name": file_name or batch.name,
+            "raw": data,
+            "res_model": self._name,
+            "res_id": batch.id,
+            # not text/* (nor octet-stream, which Odoo guesses again):
+            # Odoo would copy a text file whole into index_content
+            "mimetype": "application/csv",
+        }
+        for attempt in range(ATTACHMENT_ATTEMPTS):
+            try:
+                with self.env.cr.savepoint():
+                    batch.attachment_id = self.env["ir.attachment"].create(values)
+                break
+            except UserError:
+                # Two pushes of the same bytes at once: the filestore file one
+                # is writing looks like a collision to the other until written.
+                if attempt == ATTACHMENT_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         return batch
 
     # ------------------------------------------------------------------
