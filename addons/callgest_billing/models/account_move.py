@@ -18,10 +18,13 @@ class AccountMove(models.Model):
         """``{move id: usage count}``, whoever asks: the count is what the
         invoice form and the Print menu need, not the usage itself."""
         self.env["callgest.usage"].flush_model(["invoice_line_id"])
+        self.env["account.move.line"].flush_model(["callgest_client_id"])
         self.env.cr.execute(
             """SELECT line.move_id, COUNT(*)
-                 FROM callgest_usage usage
-                 JOIN account_move_line line ON line.id = usage.invoice_line_id
+                 FROM account_move_line line
+                 JOIN callgest_usage usage
+                   ON usage.partner_id = line.callgest_client_id
+                  AND usage.invoice_line_id = line.id
                 WHERE line.move_id = ANY(%s)
              GROUP BY line.move_id""",
             [self._origin.ids],
@@ -35,9 +38,7 @@ class AccountMove(models.Model):
 
     def button_cancel(self):
         result = super().button_cancel()
-        self.env["callgest.usage"].sudo().search(
-            [("invoice_id", "in", self.ids)]
-        )._release()
+        self.line_ids._callgest_usage()._release()
         return result
 
     def action_view_callgest_usage(self):
@@ -47,7 +48,7 @@ class AccountMove(models.Model):
             "name": _("Rated usage"),
             "res_model": "callgest.usage",
             "view_mode": "list,form",
-            "domain": [("invoice_id", "=", self.id)],
+            "domain": self.env["callgest.usage"]._domain_of_lines(self.line_ids),
         }
 
     # ------------------------------------------------------------------

@@ -107,6 +107,7 @@ class CallgestInvoicing(models.AbstractModel):
         groups = self._usage_groups(company, clients, period)
         self._add_minimum_top_ups(company, clients, period, last, groups)
         moves = self._create_invoices(company, period, last, groups)
+        self._update_pending_since(clients)
         if company.callgest_invoice_auto_post and moves:
             moves.action_post()
         message = _(
@@ -145,17 +146,16 @@ class CallgestInvoicing(models.AbstractModel):
         """The clients with something to invoice up to ``period``: usage, a
         DDI in service during the month, agenda modules or a setup fee."""
         self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """SELECT DISTINCT partner_id FROM callgest_usage
-                    WHERE state = 'to_invoice' AND company_id = %s
-                      AND period <= %s""",
-                company.id,
-                period,
-            )
+        Partner = self.env["res.partner"].sudo()
+        ids = set(
+            Partner.search(
+                [
+                    ("callgest_usage_pending_since", "!=", False),
+                    ("callgest_usage_pending_since", "<=", period),
+                ]
+            ).ids
         )
-        ids = {row[0] for row in cr.fetchall()}
+        cr = self.env.cr
         cr.execute(
             SQL(
                 """SELECT DISTINCT partner_id FROM callgest_ddi
@@ -168,7 +168,6 @@ class CallgestInvoicing(models.AbstractModel):
             )
         )
         ids |= {row[0] for row in cr.fetchall()}
-        Partner = self.env["res.partner"].sudo()
         ids |= set(
             Partner.search(
                 [
@@ -394,22 +393,28 @@ class CallgestInvoicing(models.AbstractModel):
         kind, price and section, with its totals and the usage ids."""
         # numeric as text: Odoo's cursor reads numeric as float, not Decimal
         self.env.flush_all()
+        # each client's usage from the earliest month it has to invoice
+        since = [client.callgest_usage_pending_since or period for client in clients]
         self.env.cr.execute(
             SQL(
-                """SELECT partner_id, professional_id, usage, product_id, unit,
-                          unit_price::text, currency_id, period,
+                """SELECT u.partner_id, professional_id, usage, product_id,
+                          unit, unit_price::text, currency_id, period,
                           SUM(quantity)::text, SUM(amount)::text,
-                          SUM(connect_fee)::text, ARRAY_AGG(id)
-                     FROM callgest_usage
-                    WHERE state = 'to_invoice' AND company_id = %s
-                      AND partner_id IN %s AND period <= %s
-                 GROUP BY partner_id, professional_id, usage, product_id, unit,
-                          unit_price, currency_id, period
-                 ORDER BY partner_id, professional_id NULLS FIRST,
+                          SUM(connect_fee)::text, ARRAY_AGG(u.id)
+                     FROM unnest(%s::int[], %s::varchar[])
+                          AS pending(partner_id, since)
+                     JOIN callgest_usage u
+                       ON u.partner_id = pending.partner_id
+                      AND u.period >= pending.since AND u.period <= %s
+                    WHERE u.state = 'to_invoice' AND u.company_id = %s
+                 GROUP BY u.partner_id, professional_id, usage, product_id,
+                          unit, unit_price, currency_id, period
+                 ORDER BY u.partner_id, professional_id NULLS FIRST,
                           period DESC""",
-                company.id,
-                tuple(clients.ids),
+                clients.ids,
+                since,
                 period,
+                company.id,
             )
         )
         groups = defaultdict(list)
@@ -429,6 +434,7 @@ class CallgestInvoicing(models.AbstractModel):
         ) in self.env.cr.fetchall():
             groups[partner_id].append(
                 {
+                    "client_id": partner_id,
                     "professional_id": professional_id,
                     "usage": usage,
                     "product_id": product_id,
@@ -520,6 +526,7 @@ class CallgestInvoicing(models.AbstractModel):
             top_up = top_ups[usage.partner_id.id]
             groups[usage.partner_id.id].append(
                 {
+                    "client_id": usage.partner_id.id,
                     "professional_id": None,
                     "usage": rating.MINIMUM,
                     "product_id": usage.product_id.id,
@@ -638,7 +645,11 @@ class CallgestInvoicing(models.AbstractModel):
             name = _("%(usage)s (%(unit)s)", usage=name, unit=units[group["unit"]])
         if group["late"]:
             name = _("%(name)s - %(period)s, late", name=name, period=group["period"])
-        base = {"product_id": group["product_id"], "name": name}
+        base = {
+            "product_id": group["product_id"],
+            "name": name,
+            "callgest_client_id": group["client_id"],
+        }
         quantity, unit_price = group["quantity"], group["unit_price"]
         fee = group["connect_fee"]
         if quantity and quantity * unit_price + fee == group["amount"]:
@@ -693,6 +704,25 @@ class CallgestInvoicing(models.AbstractModel):
                 )
             )
         self.env["callgest.usage"].invalidate_model()
+
+    @api.model
+    def _update_pending_since(self, clients):
+        """After a run: the earliest month each client still has to invoice."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner partner
+                      SET callgest_usage_pending_since = (
+                          SELECT MIN(usage.period) FROM callgest_usage usage
+                           WHERE usage.partner_id = partner.id
+                             AND usage.period >= partner.callgest_usage_pending_since
+                             AND usage.state = 'to_invoice')
+                    WHERE partner.id = ANY(%s)
+                      AND partner.callgest_usage_pending_since IS NOT NULL""",
+                clients.ids,
+            )
+        )
+        self.env["res.partner"].invalidate_model(["callgest_usage_pending_since"])
 
     @api.model
     def rerate_period(self, period, client_ids=None):

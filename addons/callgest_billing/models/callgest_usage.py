@@ -44,6 +44,9 @@ USAGE_COLUMNS = (
     "state",
 )
 
+PARTNER_COLUMN = USAGE_COLUMNS.index("partner_id")
+PERIOD_COLUMN = USAGE_COLUMNS.index("period")
+
 OUTBOUND_DESTINATIONS = {
     phonenumbers.PhoneNumberType.MOBILE: rating.OUTBOUND_MOBILE_DESTINATION,
 }
@@ -114,18 +117,24 @@ class CallgestUsage(models.Model):
     )
     state = fields.Selection(STATES, required=True, default="to_invoice")
     invoice_line_id = fields.Many2one(
-        "account.move.line",
-        index="btree_not_null",
-        ondelete="set null",
-        copy=False,
+        "account.move.line", ondelete="set null", copy=False
     )
-    invoice_id = fields.Many2one(related="invoice_line_id.move_id", string="Invoice")
+    invoice_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        compute="_compute_invoice_id",
+        search="_search_invoice_id",
+    )
     write_off_reason = fields.Char(copy=False)
 
     def init(self):
-        # Few indexes, on columns written once: invoicing rewrites every usage
-        # row it bills, and each index costs an entry per row rewritten.
-        # (client, period) serves the invoicing run and the client's usage.
+        # Invoicing rewrites every usage row it bills (invoice line, state).
+        # No index covers those columns and pages keep room for a second
+        # version of their rows, so that PostgreSQL updates them in place
+        # (HOT) instead of adding an entry to every index for each row.
+        # Usage is found by (client, period), its invoice line through the
+        # line's client (account.move.line.callgest_client_id).
+        self.env.cr.execute("ALTER TABLE callgest_usage SET (fillfactor = 50)")
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS callgest_usage_partner_period_index
                ON callgest_usage (partner_id, period)"""
@@ -138,6 +147,47 @@ class CallgestUsage(models.Model):
                WHERE call_id IS NULL AND billable_event_id IS NULL
                  AND usage IN ('ddi', 'ddi_extra', 'agenda_module', 'minimum')"""
         )
+
+    @api.depends("invoice_line_id")
+    def _compute_invoice_id(self):
+        for usage in self:
+            usage.invoice_id = usage.invoice_line_id.move_id
+
+    def _search_invoice_id(self, operator, value):
+        if operator in ("=", "!=") and not value:
+            return [("invoice_line_id", operator, False)]
+        if operator not in ("=", "in"):
+            raise UserError(_("Search the usage of an invoice with = or in."))
+        moves = self.env["account.move"].sudo().browse(value or [])
+        return self._domain_of_lines(moves.line_ids)
+
+    @api.model
+    def _domain_of_lines(self, lines):
+        """The usage billed by invoice ``lines``, found through their clients
+        (the (client, period) index): there is no index on the invoice line."""
+        lines = lines.filtered("callgest_client_id")
+        return [
+            ("partner_id", "in", lines.callgest_client_id.ids),
+            ("invoice_line_id", "in", lines.ids),
+        ]
+
+    @api.model
+    def _mark_pending(self, partner_periods):
+        """Clients have usage to invoice from these periods on: ``{client id:
+        period}``; the invoicing reads each client's usage from there."""
+        if not partner_periods:
+            return
+        execute_values(
+            self.env.cr._obj,
+            """UPDATE res_partner partner
+                  SET callgest_usage_pending_since = pending.period
+                 FROM (VALUES %s) AS pending(partner_id, period)
+                WHERE partner.id = pending.partner_id
+                  AND (partner.callgest_usage_pending_since IS NULL
+                       OR partner.callgest_usage_pending_since > pending.period)""",
+            list(partner_periods.items()),
+        )
+        self.env["res.partner"].invalidate_model(["callgest_usage_pending_since"])
 
     # ------------------------------------------------------------------
     # Rating
@@ -302,6 +352,12 @@ class CallgestUsage(models.Model):
             fetch=True,
         )
         self.invalidate_model()
+        pending = {}
+        for row in rows:
+            partner_id, period = row[PARTNER_COLUMN], row[PERIOD_COLUMN]
+            if period < pending.get(partner_id, "9999"):
+                pending[partner_id] = period
+        self._mark_pending(pending)
         return self.browse([row[0] for row in ids])
 
     @api.model
@@ -373,6 +429,15 @@ class CallgestUsage(models.Model):
         call_ids = [row[0] for row in self.env.cr.fetchall()]
         self._rate_calls(self.env["callgest.call"].browse(call_ids))
         self._rate_events(self.env["callgest.billable.event"].sudo().search([]))
+        # usage stored before the clients kept track of what they have to invoice
+        self.env.cr.execute(
+            """UPDATE res_partner partner
+                  SET callgest_usage_pending_since = pending.since
+                 FROM (SELECT partner_id, MIN(period) AS since FROM callgest_usage
+                        WHERE state = 'to_invoice' GROUP BY partner_id) AS pending
+                WHERE partner.id = pending.partner_id"""
+        )
+        self.env["res.partner"].invalidate_model(["callgest_usage_pending_since"])
 
     # ------------------------------------------------------------------
     # Actions
@@ -401,3 +466,8 @@ class CallgestUsage(models.Model):
     def _release(self):
         """The invoice line of this usage is gone: invoice it again."""
         self.write({"state": "to_invoice", "invoice_line_id": False})
+        pending = {}
+        for usage in self:
+            client, period = usage.partner_id.id, usage.period
+            pending[client] = min(period, pending.get(client, period))
+        self._mark_pending(pending)

@@ -28,6 +28,13 @@ class ResPartner(models.Model):
     callgest_usage_ids = fields.One2many(
         "callgest.usage", "partner_id", string="Rated usage"
     )
+    callgest_usage_pending_since = fields.Char(
+        string="Usage to invoice since",
+        readonly=True,
+        copy=False,
+        help="The earliest month (YYYY-MM) with usage not invoiced yet; the "
+        "monthly invoicing reads the client's usage from there.",
+    )
     callgest_billing_mode = fields.Selection(
         [("postpaid", "Invoiced monthly"), ("prepaid", "Prepaid")],
         string="Billing mode",

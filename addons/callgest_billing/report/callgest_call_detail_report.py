@@ -20,8 +20,8 @@ DETAIL_QUERY = """
                MIN(u.name) AS name, MIN(u.usage) AS usage,
                MIN(u.period) AS period, BOOL_OR(u.late) AS late
           FROM callgest_usage u
-          JOIN account_move_line invoice_line ON invoice_line.id = u.invoice_line_id
-         WHERE invoice_line.move_id = %s
+         -- through the lines' clients: the (client, period) index
+         WHERE u.partner_id = ANY(%s) AND u.invoice_line_id = ANY(%s)
       GROUP BY 1, 2, 3, 4, 5, 6
     )
     SELECT line.call_id, line.billable_event_id, line.fee_id, line.partner_id,
@@ -97,7 +97,10 @@ class ReportCallDetail(models.AbstractModel):
         invoice.ensure_one()
         env = self.env
         env["callgest.usage"].flush_model()
-        env.cr.execute(SQL(DETAIL_QUERY, invoice.id))
+        lines = invoice.sudo().line_ids.filtered("callgest_client_id")
+        env.cr.execute(
+            SQL(DETAIL_QUERY, lines.callgest_client_id.ids or [0], lines.ids or [0])
+        )
         records = env.cr.fetchall()
         Partner = env["res.partner"].sudo().with_context(active_test=False)
         Currency = env["res.currency"]

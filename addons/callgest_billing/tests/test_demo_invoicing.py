@@ -91,7 +91,7 @@ class TestDemoInvoicing(TransactionCase):
             )
             self.assertEqual(len(invoice), 1)
             self.assertEqual(
-                invoice.invoice_line_ids.callgest_usage_ids.professional_id,
+                invoice.invoice_line_ids._callgest_usage().professional_id,
                 professional,
             )
         vozplus = self.env.ref("callgest_base.client_vozplus")
@@ -165,7 +165,7 @@ class TestDemoInvoicing(TransactionCase):
         invoice = self.invoices.filtered(lambda m: m.partner_id == tecno)
         self.assertEqual(len(invoice), 1)
         agenda = invoice.invoice_line_ids.filtered(
-            lambda line: "agenda_module" in line.callgest_usage_ids.mapped("usage")
+            lambda line: "agenda_module" in line._callgest_usage().mapped("usage")
         )
         self.assertEqual(tecno.callgest_agenda_modules, 12)
         self.assertEqual(agenda.price_subtotal, 90.0, "12 × 9 EUR, capped at 90 EUR")
@@ -174,7 +174,7 @@ class TestDemoInvoicing(TransactionCase):
         )
         seconds = sum(secretary.mapped("quantity"))
         line = invoice.invoice_line_ids.filtered(
-            lambda line: "secretary_l1" in line.callgest_usage_ids.mapped("usage")
+            lambda line: "secretary_l1" in line._callgest_usage().mapped("usage")
         )
         self.assertEqual(line.quantity, seconds)
         self.assertEqual(

@@ -172,7 +172,7 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         self.assertEqual(set(october.mapped("state")), {"invoiced"})
         for line in usage_lines(move):
             self.assertAlmostEqual(
-                sum(line.callgest_usage_ids.mapped("amount")),
+                sum(line._callgest_usage().mapped("amount")),
                 line.quantity * line.price_unit,
                 places=6,
             )
@@ -236,7 +236,7 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         # 15 of 31 days: 0.48 month x 9
         self.assertEqual(ddi_line.quantity, 0.48)
         self.assertEqual(ddi_line.price_subtotal, 4.32)
-        self.assertIn("15 of 31 days", ddi_line.callgest_usage_ids.name)
+        self.assertIn("15 of 31 days", ddi_line._callgest_usage().name)
         # the minimum follows the DDI: 0.48 x 60 = 28.80
         self.assertEqual(move.amount_untaxed, 28.8)
 

@@ -111,10 +111,11 @@ class CallgestUsageDisputeWizard(models.TransientModel):
                           SUM(picked.amount)::text,
                           SUM(COALESCE(picked.connect_fee, 0))::text,
                           (SELECT SUM(billed.quantity)::text FROM callgest_usage billed
-                            WHERE billed.invoice_line_id = picked.invoice_line_id)
+                            WHERE billed.partner_id = picked.partner_id
+                              AND billed.invoice_line_id = picked.invoice_line_id)
                      FROM callgest_usage picked
                     WHERE picked.id IN %s
-                 GROUP BY picked.invoice_line_id""",
+                 GROUP BY picked.invoice_line_id, picked.partner_id""",
                 tuple(self.usage_ids.ids),
             )
         )
