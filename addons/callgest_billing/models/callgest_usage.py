@@ -121,7 +121,6 @@ class CallgestUsage(models.Model):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         compute="_compute_invoice_id",
         search="_search_invoice_id",
     )
