@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import rating
-from .callgest_tariff_rate import USAGES
+from .callgest_usage import USAGE_LABELS, usage_row
 
 _logger = logging.getLogger(__name__)
 
@@ -261,14 +261,9 @@ class CallgestInvoicing(models.AbstractModel):
 
     @api.model
     def _invoice_partner(self, client, professional=None):
-        if (
-            client.callgest_invoice_grouping == "reseller"
-            and client.callgest_reseller_id
-        ):
-            return client.callgest_reseller_id.commercial_partner_id
         if client.callgest_invoice_grouping == "professional" and professional:
             return professional
-        return client.commercial_partner_id
+        return client.callgest_invoice_partner_id
 
     # ------------------------------------------------------------------
     # Monthly fees
@@ -280,7 +275,7 @@ class CallgestInvoicing(models.AbstractModel):
         Usage = self.env["callgest.usage"]
         tariffs = Usage._tariffs_for(clients, company)
         products = Usage._products_by_rate(t[0] for t in tariffs.values())
-        labels = dict(USAGES)
+        labels = USAGE_LABELS
         days_in_month = Decimal(last.day)
         moment = fields.Datetime.to_datetime(last)
         ddis = (
@@ -301,29 +296,18 @@ class CallgestInvoicing(models.AbstractModel):
         )
         rows = []
 
-        def row(client, tariff, line, usage, name, ddi=None):
-            return (
-                name,
-                company.id,
-                client.id,
-                ddi.professional_id.id or None if ddi else None,
-                ddi.id if ddi else None,
-                None,
-                None,
-                tariff.id,
-                tariff.currency_id.id,
-                usage,
-                products[(tariff.id, usage)],
-                line.unit,
-                moment,
-                period,
-                0,
-                line.quantity,
-                line.unit_price,
-                line.connect_fee,
-                line.amount,
-                False,
-                "to_invoice",
+        def row(client, tariff, line, name, ddi=None):
+            return usage_row(
+                tariff,
+                products[(tariff.id, line.usage)],
+                line,
+                name=name,
+                company_id=company.id,
+                partner_id=client.id,
+                professional_id=(ddi.professional_id.id or None) if ddi else None,
+                ddi_id=ddi.id if ddi else None,
+                date=moment,
+                period=period,
             )
 
         first_ddi_seen = set()
@@ -347,7 +331,7 @@ class CallgestInvoicing(models.AbstractModel):
                 name += " " + _(
                     "(%(days)s of %(month)s days)", days=days, month=last.day
                 )
-            rows.append(row(client, tariff, line, usage, name, ddi))
+            rows.append(row(client, tariff, line, name, ddi))
         for client in clients.filtered_domain(
             [
                 ("callgest_agenda_modules", ">", 0),
@@ -363,7 +347,7 @@ class CallgestInvoicing(models.AbstractModel):
                 usage=labels[rating.AGENDA_MODULE],
                 count=client.callgest_agenda_modules,
             )
-            rows.append(row(client, tariff, line, rating.AGENDA_MODULE, name))
+            rows.append(row(client, tariff, line, name))
         rows.extend(self._setup_fee_rows(clients, tariffs, row, labels))
         Usage._insert_rows(rows, on_conflict_do_nothing=True)
 
@@ -378,9 +362,7 @@ class CallgestInvoicing(models.AbstractModel):
             line = rating.RatedLine(
                 rating.SETUP_FEE, Decimal(1), rating.UNIT, amount, amount
             )
-            rows.append(
-                row(client, tariff, line, rating.SETUP_FEE, labels[rating.SETUP_FEE])
-            )
+            rows.append(row(client, tariff, line, labels[rating.SETUP_FEE]))
         pending.write({"callgest_setup_fee_pending": 0.0})
         return rows
 
@@ -463,6 +445,7 @@ class CallgestInvoicing(models.AbstractModel):
         tariffs = Usage._tariffs_for(clients, company)
         products = Usage._products_by_rate(t[0] for t in tariffs.values())
         rows = []
+        top_ups = {}
         for client in clients:
             client_groups = groups.get(client.id, [])
             ddi_months = sum(
@@ -492,36 +475,25 @@ class CallgestInvoicing(models.AbstractModel):
             if billed >= minimum:
                 continue
             top_up = minimum - billed
+            top_ups[client.id] = top_up
             rows.append(
-                (
-                    _(
+                usage_row(
+                    tariff,
+                    products[(tariff.id, rating.MINIMUM)],
+                    rating.RatedLine(
+                        rating.MINIMUM, Decimal(1), rating.UNIT, top_up, top_up
+                    ),
+                    name=_(
                         "Top-up to the monthly minimum of %(minimum)s %(currency)s",
                         minimum=minimum,
                         currency=tariff.currency_id.name,
                     ),
-                    company.id,
-                    client.id,
-                    None,
-                    None,
-                    None,
-                    None,
-                    tariff.id,
-                    tariff.currency_id.id,
-                    rating.MINIMUM,
-                    products[(tariff.id, rating.MINIMUM)],
-                    rating.UNIT,
-                    fields.Datetime.to_datetime(day),
-                    period,
-                    0,
-                    Decimal(1),
-                    top_up,
-                    Decimal(0),
-                    top_up,
-                    False,
-                    "to_invoice",
+                    company_id=company.id,
+                    partner_id=client.id,
+                    date=fields.Datetime.to_datetime(day),
+                    period=period,
                 )
             )
-        top_ups = {row[2]: row[16] for row in rows}
         for usage in Usage._insert_rows(rows, on_conflict_do_nothing=True):
             top_up = top_ups[usage.partner_id.id]
             groups[usage.partner_id.id].append(
@@ -549,7 +521,7 @@ class CallgestInvoicing(models.AbstractModel):
         is then linked to the invoice line that bills it."""
         Partner = self.env["res.partner"].sudo()
         Currency = self.env["res.currency"]
-        labels = dict(USAGES)
+        labels = USAGE_LABELS
         units = dict(
             self.env["callgest.usage"]._fields["unit"]._description_selection(self.env)
         )
@@ -570,7 +542,6 @@ class CallgestInvoicing(models.AbstractModel):
                 invoice["sections"][section].append(group)
         vals_list = []
         line_groups = []  # per invoice: {sequence: group}
-        journal = company.callgest_invoice_journal_id
         for partner, invoice in invoices.items():
             currency = partner._callgest_invoice_currency(company)
             lines = []
@@ -594,19 +565,11 @@ class CallgestInvoicing(models.AbstractModel):
                         line["sequence"] = sequence
                         by_sequence[sequence] = group
                         lines.append(line)
-            vals = {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "currency_id": currency.id,
-                "invoice_date": invoice_date,
-                "invoice_origin": _("CallGest %(period)s", period=period),
-                "callgest_period": period,
-                "invoice_line_ids": [fields.Command.create(line) for line in lines],
-            }
-            if journal:
-                vals["journal_id"] = journal.id
-            vals_list.append(vals)
+            vals_list.append(
+                self._invoice_vals(
+                    company, partner, currency, period, invoice_date, lines
+                )
+            )
             line_groups.append(by_sequence)
         moves = (
             self.env["account.move"]
@@ -616,6 +579,23 @@ class CallgestInvoicing(models.AbstractModel):
         )
         self._link_usage(moves, line_groups)
         return moves
+
+    @api.model
+    def _invoice_vals(self, company, partner, currency, period, invoice_date, lines):
+        """The vals of a CallGest invoice of ``period`` with ``lines``."""
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "invoice_date": invoice_date,
+            "invoice_origin": _("CallGest %(period)s", period=period),
+            "callgest_period": period,
+            "invoice_line_ids": [fields.Command.create(line) for line in lines],
+        }
+        if company.callgest_invoice_journal_id:
+            vals["journal_id"] = company.callgest_invoice_journal_id.id
+        return vals
 
     @api.model
     def _section_name(self, client, professional, invoice_partner):

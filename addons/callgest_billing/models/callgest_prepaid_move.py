@@ -222,32 +222,27 @@ class CallgestPrepaidMove(models.Model):
             return self.env["account.move"]
         product = self.env.ref("callgest_billing.product_prepaid_overage")
         vals_list = []
+        Invoicing = self.env["callgest.invoicing"]
         for partner, amount in balances:
-            vals = {
-                "move_type": "out_invoice",
-                "partner_id": partner.commercial_partner_id.id,
-                "company_id": company.id,
-                "currency_id": company.currency_id.id,
-                "invoice_date": invoice_date,
-                "invoice_origin": _("CallGest %(period)s", period=period),
-                "callgest_period": period,
-                "invoice_line_ids": [
-                    fields.Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": _(
-                                "Calls beyond the prepaid balance up to %(period)s",
-                                period=period,
-                            ),
-                            "quantity": 1.0,
-                            "price_unit": -amount,
-                        }
-                    )
-                ],
+            line = {
+                "product_id": product.id,
+                "name": _(
+                    "Calls beyond the prepaid balance up to %(period)s",
+                    period=period,
+                ),
+                "quantity": 1.0,
+                "price_unit": -amount,
             }
-            if company.callgest_invoice_journal_id:
-                vals["journal_id"] = company.callgest_invoice_journal_id.id
-            vals_list.append(vals)
+            vals_list.append(
+                Invoicing._invoice_vals(
+                    company,
+                    partner.commercial_partner_id,
+                    company.currency_id,
+                    period,
+                    invoice_date,
+                    [line],
+                )
+            )
         invoices = (
             self.env["account.move"]
             .with_company(company)

@@ -63,10 +63,15 @@ class CallgestTariff(models.Model):
                 )
 
     @api.model
-    def _default_for(self, company):
-        tariff = self.search(
+    def _find_default(self, company):
+        """The default tariff of ``company``, or an empty recordset."""
+        return self.search(
             [("is_default", "=", True), ("company_id", "=", company.id)], limit=1
         )
+
+    @api.model
+    def _default_for(self, company):
+        tariff = self._find_default(company)
         if not tariff:
             raise UserError(
                 _(

@@ -52,6 +52,32 @@ OUTBOUND_DESTINATIONS = {
 }
 
 
+USAGE_LABELS = dict(USAGES)
+
+
+def usage_row(tariff, product_id, line, **values):
+    """A row of USAGE_COLUMNS for ``_insert_rows``: ``line`` (a
+    ``rating.RatedLine``) priced by ``tariff``, the other columns from
+    ``values`` (NULL when not given); new usage is to invoice, not late."""
+    row = {
+        "name": USAGE_LABELS[line.usage],
+        "tariff_id": tariff.id,
+        "currency_id": tariff.currency_id.id,
+        "usage": line.usage,
+        "product_id": product_id,
+        "unit": line.unit,
+        "seconds": line.seconds,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "connect_fee": line.connect_fee,
+        "amount": line.amount,
+        "late": False,
+        "state": "to_invoice",
+        **values,
+    }
+    return tuple(row.get(column) for column in USAGE_COLUMNS)
+
+
 def period_of(day):
     """``'YYYY-MM'`` of a date."""
     return f"{day.year:04d}-{day.month:02d}"
@@ -285,52 +311,42 @@ class CallgestUsage(models.Model):
 
     def _usage_rows(self, call, tariff, products, lines, settled):
         """Rows for ``lines`` of ``call``, less what is already settled."""
-        labels = dict(USAGES)
-        period = period_of(call.local_date or call.start_time.date())
+        call_values = {
+            "company_id": call.company_id.id,
+            "partner_id": call.partner_id.id,
+            "professional_id": call.professional_id.id or None,
+            "ddi_id": call.ddi_id.id or None,
+            "call_id": call.id,
+            "date": call.start_time,
+            "period": period_of(call.local_date or call.start_time.date()),
+        }
         new = {line.usage: line for line in lines}
         rows = []
         for usage in list(new) + [u for u in settled if u not in new]:
             line = new.get(usage)
-            if line:
-                quantity, amount, seconds = line.quantity, line.amount, line.seconds
-                unit, unit_price = line.unit, line.unit_price
-            else:
-                quantity, amount, seconds = Decimal(0), Decimal(0), 0
-            late = usage in settled
-            if late:
+            if usage in settled:
+                # what the new rating adds to (or takes from) what was settled
                 done_quantity, done_amount, done_seconds, done_unit, done_price = (
                     settled[usage]
                 )
-                quantity -= Decimal(done_quantity)
-                amount -= Decimal(done_amount)
-                seconds -= done_seconds or 0
-                if not quantity and not amount:
-                    continue
-                if not line:
-                    unit, unit_price = done_unit, Decimal(done_price)
-            rows.append(
-                (
-                    labels[usage],
-                    call.company_id.id,
-                    call.partner_id.id,
-                    call.professional_id.id or None,
-                    call.ddi_id.id or None,
-                    call.id,
-                    None,
-                    tariff.id,
-                    tariff.currency_id.id,
+                line = rating.RatedLine(
                     usage,
+                    (line.quantity if line else 0) - Decimal(done_quantity),
+                    line.unit if line else done_unit,
+                    line.unit_price if line else Decimal(done_price),
+                    (line.amount if line else 0) - Decimal(done_amount),
+                    (line.seconds if line else 0) - (done_seconds or 0),
+                    line.connect_fee if line else rating.ZERO,
+                )
+                if not line.quantity and not line.amount:
+                    continue
+            rows.append(
+                usage_row(
+                    tariff,
                     products[(tariff.id, usage)],
-                    unit,
-                    call.start_time,
-                    period,
-                    seconds,
-                    quantity,
-                    unit_price,
-                    line.connect_fee if line else Decimal(0),
-                    amount,
-                    late,
-                    "to_invoice",
+                    line,
+                    late=usage in settled,
+                    **call_values,
                 )
             )
         return rows
@@ -371,46 +387,33 @@ class CallgestUsage(models.Model):
         events = events.filtered(lambda event: event.id not in rated)
         if not events:
             return self.browse()
-        labels = dict(USAGES)
         rows = []
-        for event in events:
-            tariff, tariff_rating = self._tariffs_for(
-                event.partner_id, event.company_id
-            )[event.partner_id]
-            products = self._products_by_rate([tariff])
-            line = rating.rate_count(
-                tariff_rating.rate(event.event_type), event.quantity
-            )
-            if not line:
-                continue
-            local = pytz.utc.localize(event.date).astimezone(
-                pytz.timezone(event.partner_id.tz or "UTC")
-            )
-            rows.append(
-                (
-                    labels[event.event_type],
-                    event.company_id.id,
-                    event.partner_id.id,
-                    None,
-                    None,
-                    None,
-                    event.id,
-                    tariff.id,
-                    tariff.currency_id.id,
-                    event.event_type,
-                    products[(tariff.id, event.event_type)],
-                    line.unit,
-                    event.date,
-                    period_of(local.date()),
-                    0,
-                    line.quantity,
-                    line.unit_price,
-                    line.connect_fee,
-                    line.amount,
-                    False,
-                    "to_invoice",
+        for company in events.company_id:
+            company_events = events.filtered_domain([("company_id", "=", company.id)])
+            tariffs = self._tariffs_for(company_events.partner_id, company)
+            products = self._products_by_rate(t[0] for t in tariffs.values())
+            for event in company_events:
+                tariff, tariff_rating = tariffs[event.partner_id]
+                line = rating.rate_count(
+                    tariff_rating.rate(event.event_type), event.quantity
                 )
-            )
+                if not line:
+                    continue
+                local = pytz.utc.localize(event.date).astimezone(
+                    pytz.timezone(event.partner_id.tz or "UTC")
+                )
+                rows.append(
+                    usage_row(
+                        tariff,
+                        products[(tariff.id, event.event_type)],
+                        line,
+                        company_id=company.id,
+                        partner_id=event.partner_id.id,
+                        billable_event_id=event.id,
+                        date=event.date,
+                        period=period_of(local.date()),
+                    )
+                )
         usages = self._insert_rows(rows)
         self.env["callgest.prepaid.move"]._consume_usages(usages)
         return usages

@@ -101,11 +101,7 @@ class ResPartner(models.Model):
         for partner in self:
             company = partner.company_id or self.env.company
             partner.callgest_effective_tariff_id = (
-                partner.callgest_tariff_id
-                or Tariff.search(
-                    [("is_default", "=", True), ("company_id", "=", company.id)],
-                    limit=1,
-                )
+                partner.callgest_tariff_id or Tariff._find_default(company)
             )
 
     @api.depends_context("company")

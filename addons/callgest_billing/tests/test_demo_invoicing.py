@@ -1,16 +1,12 @@
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-
-def round_to(value, rounding):
-    """``value`` rounded half up to a multiple of ``rounding``, as Odoo does."""
-    rounding = Decimal(str(rounding))
-    return (value / rounding).quantize(Decimal(1), rounding=ROUND_HALF_UP) * rounding
+from ..tools import rating
 
 
 @tagged("post_install", "-at_install")
@@ -144,7 +140,7 @@ class TestDemoInvoicing(TransactionCase):
             value = Decimal(str(value))
             if ratio == 1:
                 return value
-            return round_to(value * ratio, price_rounding)
+            return rating.round_money(value * ratio, price_rounding)
 
         quantity = sum((Decimal(str(u.quantity)) for u in usage), Decimal(0))
         unit_prices = set(usage.mapped("unit_price"))
@@ -154,11 +150,11 @@ class TestDemoInvoicing(TransactionCase):
         if len(unit_prices) == 1:
             unit_price = Decimal(str(unit_prices.pop()))
             if quantity and quantity * unit_price + fee == amount:
-                total = round_to(quantity * price(unit_price), rounding)
+                total = rating.round_money(quantity * price(unit_price), rounding)
                 if fee:
-                    total += round_to(price(fee), rounding)
+                    total += rating.round_money(price(fee), rounding)
                 return total
-        return round_to(price(amount), rounding)
+        return rating.round_money(price(amount), rounding)
 
     def test_agenda_cap_and_tariff_prices(self):
         tecno = self.env.ref("callgest_base.client_tecnoreparaciones")
@@ -179,7 +175,9 @@ class TestDemoInvoicing(TransactionCase):
         self.assertEqual(line.quantity, seconds)
         self.assertEqual(
             Decimal(str(line.price_subtotal)),
-            round_to(Decimal(str(seconds)) * Decimal("0.013"), Decimal("0.01")),
+            rating.round_money(
+                Decimal(str(seconds)) * Decimal("0.013"), Decimal("0.01")
+            ),
         )
 
     def test_clients_billed_in_their_currency(self):

@@ -3,6 +3,8 @@ import logging
 from odoo import Command, _, api, fields, models
 from odoo.tools import format_amount
 
+from ..tools import rating
+
 _logger = logging.getLogger(__name__)
 
 DEPOSIT_ACCOUNT_CODE = "CGDEP"
@@ -17,6 +19,24 @@ class CallgestOnboardingWizard(models.TransientModel):
         help="One month of billing, at least the minimum deposit. Invoiced and "
         "posted when the client is onboarded, held until the service ends."
     )
+
+    def _callgest_tariff(self):
+        """(setup fee, minimum deposit) from the company's default tariff: its
+        setup rate and its monthly minimum, in the company's currency (the
+        seed's figures where the company has no tariff yet)."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        tariff = self.env["callgest.tariff"].sudo()._find_default(company)
+        if not tariff:
+            return super()._callgest_tariff()
+        prices = {rate.usage: rate.price for rate in tariff.rate_ids}
+        today = fields.Date.context_today(self)
+        return tuple(
+            tariff.currency_id._convert(
+                prices.get(usage, 0.0), company.currency_id, company, today
+            )
+            for usage in (rating.SETUP_FEE, rating.MINIMUM)
+        )
 
     def action_onboard(self):
         result = super().action_onboard()

@@ -187,6 +187,20 @@ class CallgestCdrBatch(models.Model):
     # ------------------------------------------------------------------
     # Processing
     # ------------------------------------------------------------------
+    def _parse_options(self):
+        """How to read this batch's file: its PBX's settings and, once a first
+        chunk was read, the format and columns found then (later chunks and
+        re-processed rows are read as the first chunk was, whatever their
+        first line looks like)."""
+        self.ensure_one()
+        options = self.pbx_id._parse_options()
+        if self.detected_columns and not (
+            options.get("columns") or options.get("mapping")
+        ):
+            options["fmt"] = self.detected_format
+            options["columns"] = self.detected_columns.split(",")
+        return options
+
     @api.model
     def _chunk_lines(self):
         value = (

@@ -253,14 +253,7 @@ class CallgestCdrImporter(models.AbstractModel):
         pbx = batch.pbx_id
         # the raw SQL below must see the DDIs, routes and calls as the ORM has them
         self.env.flush_all()
-        options = pbx._parse_options()
-        if batch.detected_columns and not (
-            options.get("columns") or options.get("mapping")
-        ):
-            # later chunks are read as the first one was, whatever their
-            # first line looks like
-            options["fmt"] = batch.detected_format
-            options["columns"] = batch.detected_columns.split(",")
+        options = batch._parse_options()
         header = None
         if header_text and self._is_header(header_text, pbx):
             header = header_text.encode()
@@ -364,7 +357,8 @@ class CallgestCdrImporter(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """SELECT callgest_client_code, id FROM res_partner
-                    WHERE callgest_client_code IS NOT NULL
+                    WHERE is_callgest_client
+                      AND callgest_client_code IS NOT NULL
                       AND callgest_client_code != ''
                       AND (company_id IS NULL OR company_id = %s)""",
                 pbx.company_id.id,
@@ -675,12 +669,7 @@ class CallgestCdrImporter(models.AbstractModel):
                 batch_lines[batch.id] = batch._file_lines()
             lines = batch_lines[batch.id]
             wanted = [int(number) for number in numbers.split(",")]
-            options = batch.pbx_id._parse_options()
-            if batch.detected_columns and not (
-                options.get("columns") or options.get("mapping")
-            ):
-                options["fmt"] = batch.detected_format
-                options["columns"] = batch.detected_columns.split(",")
+            options = batch._parse_options()
             chosen = [lines[number - batch.first_line] for number in wanted]
             header = batch._header_text(lines)
             skip = 0

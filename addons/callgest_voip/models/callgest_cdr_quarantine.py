@@ -232,13 +232,7 @@ class CallgestCdrQuarantine(models.Model):
                 reprocess=True,
             )
         else:
-            options = batch.pbx_id._parse_options()
-            if (
-                not options.get("columns")
-                and not options.get("mapping")
-                and batch.detected_columns
-            ):
-                options["columns"] = batch.detected_columns.split(",")
+            options = batch._parse_options()
             try:
                 parsed = cdr_parsers.parse_cdr(data, **options)
             except cdr_parsers.CdrFormatError as error:

@@ -8,9 +8,10 @@ from markupsafe import Markup
 from odoo import api, fields, models, modules
 from odoo.tools import SQL, email_normalize, format_date
 
+from .callgest_call_quality_report import MISSED_DISPOSITIONS
+
 _logger = logging.getLogger(__name__)
 
-MISSED_DISPOSITIONS = ("missed", "busy", "failed")
 # the widest UTC offsets (UTC-12 .. UTC+14), to bound a local day in UTC
 _MAX_OFFSET = timedelta(hours=15)
 
@@ -229,6 +230,7 @@ class CallgestMissedCallReport(models.Model):
             count=len(calls),
             day=format_date(self.env, day),
         )
+        outcomes = dict(calls._fields["disposition"]._description_selection(self.env))
         rows = []
         for call in calls.sorted(lambda c: (c.start_time, c.id)):
             local = pytz.utc.localize(call.start_time).astimezone(tz)
@@ -244,9 +246,7 @@ class CallgestMissedCallReport(models.Model):
                     caller or _("Unknown"),
                     call.ddi_id.display_name or call.called_number or "",
                     _("%(seconds)s s", seconds=_missed_wait(call)),
-                    dict(call._fields["disposition"]._description_selection(self.env))[
-                        call.disposition
-                    ],
+                    outcomes[call.disposition],
                 )
             )
         header = Markup(
