@@ -5,7 +5,7 @@ PYTHON ?= python3
 DEV := $(PYTHON) tools/dev.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint stop
+.PHONY: help run test lint format stop
 
 help: ## list the targets
 	@echo "CallGest - make targets:"
@@ -14,11 +14,14 @@ help: ## list the targets
 run: ## prepare venv, PostgreSQL and database 'callgest' (demo data), serve http://localhost:8069
 	@$(DEV) run
 
-test: ## Odoo tests of the callgest addons, tests/ (pytest) and lint on a throwaway database
+test: ## Odoo tests of the callgest addons, tests/ (pytest), lint, each addon alone; throwaway databases
 	@$(DEV) test
 
-lint: ## ruff check, ruff format --check, pylint-odoo
+lint: ## ruff, pylint-odoo, OCA's checks (manifests, XML, PO), prettier, eslint
 	@$(DEV) lint
+
+format: ## rewrite addons/ XML, JS, SCSS (prettier) and the Python (ruff format)
+	@$(DEV) format
 
 stop: ## stop the project-local PostgreSQL
 	@$(DEV) stop

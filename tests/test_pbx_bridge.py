@@ -485,6 +485,68 @@ def test_live_follow_once_on_a_growing_file(live_env, make_pbx, tmp_path):
     assert (again["calls_created"], again["calls_updated"]) == (0, 0)
 
 
+TRANSFER_SAMPLE = (
+    REPO / "addons/callgest_voip/tests/data/asterisk-ivr-queue-transfer.csv"
+)
+# line 4 of that sample: the 240 s transfer leg of call 1770714000.10 (lines
+# 1-3: menu, queue, secretary), written by Asterisk when the transfer ends
+TRANSFER_LEG = 3  # its index
+TRANSFERRED = "1770714000.10"
+
+
+def test_live_follow_a_transfer_leg_in_a_later_burst_joins_its_call(
+    live_env, odoorpc_login, tmp_path
+):
+    admin = odoorpc_login("admin", "admin")
+    ddi_id = admin.env["callgest.ddi"].resolve_number(CLINIC_DDI)["ddi_id"]
+    pbx_code = f"test-{uuid.uuid4().hex[:12]}"
+    pbx_id = admin.env["callgest.pbx"].create(
+        {
+            "name": f"Test PBX {pbx_code}",
+            "code": pbx_code,
+            "system": "asterisk",
+            "timezone": "Europe/Madrid",
+            # the transfer sample's DDIs, routed to the demo clinic
+            "route_ids": [
+                (0, 0, {"pbx_number": number, "ddi_id": ddi_id})
+                for number in ("934000001", "934000002")
+            ],
+        }
+    )
+    lines = TRANSFER_SAMPLE.read_bytes().splitlines(keepends=True)
+    path = tmp_path / "Master.csv"
+    state = tmp_path / "follow.state"
+    follow = ("follow", str(path), "--pbx", pbx_code, "--once", "--state-file")
+    follow += (str(state),)
+    # every call of the sample, the transfer leg not written yet
+    path.write_bytes(b"".join(lines[:TRANSFER_LEG] + lines[TRANSFER_LEG + 1 :]))
+    first = run_bridge(*follow, env=live_env)
+    assert first.returncode == 0, first.stderr
+    assert totals(first.stdout)["rows_in"] == len(lines) - 1
+    Call = admin.env["callgest.call"]
+    domain = [("pbx_id", "=", pbx_id), ("call_key", "=", TRANSFERRED)]
+    [call] = Call.search_read(domain, ["transfer_seconds", "leg_count"])
+    assert (call["transfer_seconds"], call["leg_count"]) == (0, 3)
+
+    # the transfer ends: Asterisk appends its leg, a later burst pushes it
+    with path.open("ab") as handle:
+        handle.write(lines[TRANSFER_LEG])
+    second = run_bridge(*follow, env=live_env)
+    assert second.returncode == 0, second.stderr
+    late = totals(second.stdout)
+    assert late["rows_in"] == 1
+    assert (late["calls_created"], late["calls_updated"]) == (0, 1)
+    assert late["quarantined"] == 0
+    [call] = Call.search_read(
+        domain, ["transfer_seconds", "transfer_to", "leg_count", "secretary_seconds"]
+    )
+    assert call["transfer_seconds"] == 240
+    assert call["transfer_to"] == "+34 600 123 456"
+    assert (call["leg_count"], call["secretary_seconds"]) == (4, 95)
+    quarantine = admin.env["callgest.cdr.quarantine"]
+    assert not quarantine.search([("pbx_id", "=", pbx_id)])
+
+
 def test_live_unknown_pbx_is_a_server_error(live_env):
     result = run_bridge(
         "push", str(SAMPLE), "--pbx", f"nowhere-{uuid.uuid4().hex}", env=live_env

@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["callgest_protocols", "callgest_message", "bus"],
+    "demo": ["demo/res_users_demo.xml"],
     "data": [
         "views/callgest_console_menus.xml",
         "views/callgest_message_views.xml",

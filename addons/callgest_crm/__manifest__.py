@@ -1,7 +1,7 @@
 {
     "name": "CallGest CRM",
     "summary": "Information requests become leads, won leads become clients",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/CallGest",
     "website": "https://github.com/callgest/callgest",
     "author": "CallGest",
@@ -10,7 +10,6 @@
     "depends": ["callgest_base", "callgest_message", "crm"],
     "data": [
         "security/ir.model.access.csv",
-        "views/res_partner_views.xml",
         "wizards/callgest_onboarding_wizard_views.xml",
         "views/crm_lead_views.xml",
         "views/callgest_message_views.xml",

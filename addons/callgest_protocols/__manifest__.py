@@ -1,13 +1,13 @@
 {
     "name": "CallGest Protocols",
     "summary": "Attendance protocols per client and DDI, routing and screen pop",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Services/CallGest",
     "website": "https://github.com/callgest/callgest",
     "author": "CallGest",
     "license": "LGPL-3",
     "installable": True,
-    "depends": ["callgest_base", "mail"],
+    "depends": ["callgest_base", "mail", "bus"],
     "external_dependencies": {"python": ["phonenumbers", "pytz"]},
     "data": [
         "security/ir.model.access.csv",
@@ -17,6 +17,7 @@
         "data/mail_template_data.xml",
         "data/mail_alias_data.xml",
         "views/callgest_protocol_change_request_views.xml",
+        "views/callgest_protocol_change_request_templates.xml",
     ],
     "demo": [
         "demo/callgest_protocol_demo.xml",

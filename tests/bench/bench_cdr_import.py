@@ -17,6 +17,9 @@ standard input, so it takes no arguments):
 * ``BENCH_PROFILE=1``: run the engine under cProfile and print where the time
   goes (slower; the figures then include the profiler's overhead);
 * ``BENCH_KEEP=1``: keep the calls, batch, DDIs and clients it created.
+* ``BENCH_JOBS=1``: import as the queue jobs do (``_job_process_slice`` of
+  ``BENCH_JOB_CHUNKS`` chunks, default 5, committed one by one as the job
+  runner commits each job) instead of ``_process(commit=True)``.
 
 It creates 300 clients and 2,000 active DDIs, generates a month of Asterisk
 Master.csv lines (ring-group forks, missed and robot calls, repeated callers:
@@ -64,6 +67,8 @@ ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 CHUNK_LINES = int(os.environ.get("BENCH_CHUNK", "50000"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 KEEP = os.environ.get("BENCH_KEEP") == "1"
+JOBS = os.environ.get("BENCH_JOBS") == "1"
+JOB_CHUNKS = int(os.environ.get("BENCH_JOB_CHUNKS", "5"))
 N_CLIENTS = 300
 N_DDIS = 2000
 TARGET_ROWS_PER_SECOND = 20000
@@ -150,10 +155,33 @@ def engine_import(pbx, data):
     batch = Batch._create_from_bytes(pbx, "bench-Master.csv", data)
     env.cr.commit()
     created = time.perf_counter()
-    batch._process(commit=True, chunk_lines=CHUNK_LINES)
+    if JOBS:
+        run_jobs(batch)
+    else:
+        batch._process(commit=True, chunk_lines=CHUNK_LINES)
     done = time.perf_counter()
     batch.invalidate_recordset()
     return created - start, done - created, batch
+
+
+def run_jobs(batch):
+    """Run the batch's queue jobs in this process, one transaction each, as
+    the job runner's workers run them (without the HTTP call to a worker)."""
+    Param = env["ir.config_parameter"].sudo()
+    Param.set_param("callgest_voip.import_chunk_lines", CHUNK_LINES)
+    Param.set_param("callgest_voip.import_chunks_per_job", JOB_CHUNKS)
+    env.cr.commit()
+    jobs = 0
+    while batch.state in ("queued", "running"):
+        batch._job_process_slice(batch.lines_done)
+        env.cr.commit()
+        jobs += 1
+    print(f"{jobs} jobs of {JOB_CHUNKS} chunks of {CHUNK_LINES:,} lines")
+    # the jobs it queued, never run by a runner
+    env.cr.execute(
+        "DELETE FROM queue_job WHERE callgest_cdr_batch_id = %s", (batch.id,)
+    )
+    env.cr.commit()
 
 
 def cleanup(clients, ddis, pbx):

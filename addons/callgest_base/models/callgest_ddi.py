@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import phone_numbers, phone_validation
+from ..tools import phone_numbers, phone_validation, rpc_args
 
 DDI_STATES = [
     ("available", "Available"),
@@ -411,6 +411,18 @@ class CallgestDdi(models.Model):
                 domain = ["|", *number_domain, *domain]
         return domain
 
+    # What the resolver and its callers (resolve_number, the screen pop, the
+    # CDR import) read of a DDI, fetched with the search.
+    _RESOLVE_FIELDS = [
+        "number",
+        "number_digits",
+        "number_region",
+        "partner_id",
+        "professional_id",
+        "company_id",
+        "state",
+    ]
+
     @api.model
     def _resolve(self, raw_number):
         """The live DDI a raw number as sent by a PBX stands for.
@@ -431,7 +443,8 @@ class CallgestDdi(models.Model):
             ]
         else:
             domain.append(("number_digits", "in", list(full_keys)))
-        candidates = self.search(domain, order="id")
+        # what the callers read of it, in the same query
+        candidates = self.search_fetch(domain, self._RESOLVE_FIELDS, order="id")
         if len(candidates) <= 1:
             return candidates
         narrowed = phone_numbers.narrow_candidates(
@@ -443,14 +456,58 @@ class CallgestDdi(models.Model):
         )
         return narrowed[0]
 
+    def _serve_decision(self):
+        """Whether the PBX and the secretaries serve a call to this DDI:
+        ``{"serve": bool, "serve_reason": text or False}``.
+
+        The one hook every answer on an incoming call reads (``resolve_number``
+        here, the screen pop of callgest_protocols): addons that may stop a
+        client's service (callgest_billing's prepaid balance) override it.
+        """
+        self.ensure_one()
+        return {"serve": bool(self.partner_id), "serve_reason": False}
+
+    @api.model
+    def _serve_decision_partner_fields(self):
+        """The fields of the client ``_serve_decision`` reads, for callers that
+        fetch the client's row once (the screen pop, as superuser)."""
+        return []
+
+    @api.model
+    def _callgest_as_rpc_caller(self):
+        """This model with the rights its RPC methods answer with.
+
+        The PBX's technical user reads nothing model-wide (no partner, no
+        protocol): ``resolve_number``, the screen-pop ``lookup`` and
+        ``push_cdr`` answer it as superuser, for one DDI of its companies.
+        Anyone else keeps their own rights.
+        """
+        user = self.env.user
+        if user.has_group("callgest_base.group_callgest_pbx") and not user.has_group(
+            "callgest_base.group_callgest_secretary"
+        ):
+            return self.sudo()
+        return self
+
+    @api.model
+    def _resolve_for_rpc(self, raw_number):
+        """``_resolve``, kept to the companies of the user (also as superuser)."""
+        ddi = self._resolve(raw_number)
+        if ddi and ddi.company_id.id not in self.env.user._get_company_ids():
+            return self.browse()
+        return ddi
+
     @api.model
     def resolve_number(self, raw_number):
         """RPC entry point of the resolver: a JSON-serializable dict.
 
         ``{"ddi_id": False, ...}`` means the number is unknown or released.
+        For a client's DDI it also says whether to serve the call
+        (``serve``, and why not in ``serve_reason``, also as ``reason``).
         """
-        ddi = self._resolve(raw_number)
-        return {
+        raw_number = rpc_args.text(self.env, raw_number, "raw_number", '"+34933906701"')
+        ddi = self._callgest_as_rpc_caller()._resolve_for_rpc(raw_number)
+        payload = {
             "number": raw_number,
             "ddi_id": ddi.id or False,
             "e164": ddi.number or False,
@@ -462,3 +519,7 @@ class CallgestDdi(models.Model):
             "professional_name": ddi.professional_id.name or False,
             "company_id": ddi.company_id.id or False,
         }
+        if ddi.partner_id:
+            decision = ddi._serve_decision()
+            payload.update(decision, reason=decision["serve_reason"])
+        return payload

@@ -282,6 +282,10 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._check_callgest_write_access(vals)
+        if "active" in vals:
+            self._check_callgest_account_removal(
+                _("Only CallGest supervisors can archive or restore a client account")
+            )
         if vals.get("callgest_client_code"):
             if len(self) > 1:
                 raise ValidationError(
@@ -293,15 +297,36 @@ class ResPartner(models.Model):
             self._stamp_callgest_service_date(vals)
         return super().write(vals)
 
+    def unlink(self):
+        self._check_callgest_account_removal(
+            _("Only CallGest supervisors can delete a client account")
+        )
+        return super().unlink()
+
+    def _check_callgest_account_removal(self, message):
+        """Clients and their professionals are the service: their records are
+        a supervisor's (the record rules enforce it, this says it clearly)."""
+        if self.env.su or self._callgest_user_can_manage():
+            return
+        accounts = self.filtered(
+            lambda p: p.is_callgest_client or p.callgest_is_professional
+        )
+        if accounts:
+            raise AccessError(
+                _(
+                    "%(message)s: %(names)s.",
+                    message=message,
+                    names=", ".join(accounts.mapped("display_name")),
+                )
+            )
+
     def _check_callgest_write_access(self, vals):
         """Service accounts are managed by supervisors only.
 
         Secretaries may need to create or fix ordinary contacts (callers), so
         the protection is on the service fields, not on the whole model.
         """
-        if self.env.su or self.env.user.has_group(
-            "callgest_base.group_callgest_supervisor"
-        ):
+        if self.env.su or self._callgest_user_can_manage():
             return
         protected = [
             fname

@@ -5,3 +5,5 @@ from . import test_ddi_assign_wizard
 from . import test_holidays
 from . import test_security
 from . import test_ui
+from . import test_company_dependent
+from . import test_sql_rows

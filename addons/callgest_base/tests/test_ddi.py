@@ -216,6 +216,10 @@ class TestDdi(CallgestBaseCommon):
         self.assertEqual(data["client_code"], "9002")
         self.assertEqual(data["professional_id"], self.lawyer.id)
         self.assertEqual(data["e164"], "+34910600197")
+        # a client's DDI is served unless an addon's _serve_decision says not
+        self.assertEqual(
+            (data["serve"], data["serve_reason"], data["reason"]), (True, False, False)
+        )
 
     def test_resolver_unknown_and_released(self):
         self.assertFalse(self.Ddi._resolve("+34 600 000 000"))

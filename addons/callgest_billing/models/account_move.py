@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import rating
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -17,14 +19,14 @@ class AccountMove(models.Model):
     def _callgest_usage_counts(self):
         """``{move id: usage count}``, whoever asks: the count is what the
         invoice form and the Print menu need, not the usage itself."""
-        self.env["callgest.usage"].flush_model(["invoice_line_id"])
-        self.env["account.move.line"].flush_model(["callgest_client_id"])
+        self.env["callgest.usage"].flush_model(["invoice_link_id"])
         self.env.cr.execute(
             """SELECT line.move_id, COUNT(*)
                  FROM account_move_line line
+                 JOIN callgest_usage_link link ON link.invoice_line_id = line.id
                  JOIN callgest_usage usage
-                   ON usage.partner_id = line.callgest_client_id
-                  AND usage.invoice_line_id = line.id
+                   ON usage.partner_id = link.partner_id
+                  AND usage.invoice_link_id = link.id
                 WHERE line.move_id = ANY(%s)
              GROUP BY line.move_id""",
             [self._origin.ids],
@@ -39,7 +41,75 @@ class AccountMove(models.Model):
     def button_cancel(self):
         result = super().button_cancel()
         self.line_ids._callgest_usage()._release()
+        self._callgest_sync_prepaid()
         return result
+
+    def button_draft(self):
+        result = super().button_draft()
+        self._callgest_sync_prepaid()
+        return result
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # a credit note of a top-up takes its credit back; an overage invoice
+        # edited in draft settles what it bills
+        posted._callgest_sync_prepaid()
+        return posted
+
+    def unlink(self):
+        self._callgest_sync_prepaid(deleted=True)
+        return super().unlink()
+
+    def _callgest_sync_prepaid(self, deleted=False):
+        """The prepaid accounts follow the state of their top-up, plan and
+        overage invoices (callgest.prepaid.move)."""
+        Entry = self.env["callgest.prepaid.move"]
+        Entry._sync_recharges(self, deleted=deleted)
+        Entry._sync_overage_invoices(self, deleted=deleted)
+
+    def _callgest_recharge_lines(self):
+        """The lines of prepaid top-up and plan products."""
+        return self.invoice_line_ids.filtered(
+            lambda line: line.product_id.product_tmpl_id.callgest_prepaid_recharge
+        )
+
+    def _callgest_recharge_worth(self):
+        """``(calls, amount, calls price)`` this invoice or credit note
+        credits: the plan calls, the untaxed top-ups and the untaxed price
+        of the plans, in the company's currency (Decimal amounts)."""
+        self.ensure_one()
+        sign = -1 if self.move_type == "out_invoice" else 1
+        calls, amount, calls_price = 0, rating.ZERO, rating.ZERO
+        for line in self._callgest_recharge_lines():
+            value = sign * rating.as_decimal(line.balance)
+            line_calls = line.product_id.product_tmpl_id.callgest_prepaid_calls * int(
+                line.quantity
+            )
+            if line_calls:
+                calls += line_calls
+                calls_price += value
+            else:
+                amount += value
+        return calls, amount, calls_price
+
+    def _callgest_recharge_cancel_note(self, refunds, deleted):
+        """Why the credit of this top-up or plan invoice is taken back."""
+        self.ensure_one()
+        refunds = refunds.filtered(lambda refund: refund.reversed_entry_id == self)
+        if deleted:
+            reason = _("deleted")
+        elif self.state == "cancel":
+            reason = _("cancelled")
+        elif self.state == "draft":
+            reason = _("reset to draft")
+        elif refunds:
+            reason = _(
+                "credited by %(credit_notes)s",
+                credit_notes=", ".join(refunds.mapped("name")),
+            )
+        else:
+            reason = _("no longer paid")
+        return _("%(invoice)s %(reason)s", invoice=self.display_name, reason=reason)
 
     def action_view_callgest_usage(self):
         self.ensure_one()
@@ -139,5 +209,5 @@ class AccountMove(models.Model):
 
     def _invoice_paid_hook(self):
         result = super()._invoice_paid_hook()
-        self.env["callgest.prepaid.move"]._recharge_from_invoices(self)
+        self.env["callgest.prepaid.move"]._sync_recharges(self)
         return result

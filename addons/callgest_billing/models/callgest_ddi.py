@@ -5,14 +5,27 @@ class CallgestDdi(models.Model):
     _inherit = "callgest.ddi"
 
     @api.model
-    def resolve_number(self, raw_number):
-        """Also tell the PBX whether to serve the call: a prepaid client whose
-        balance is exhausted and who chose to stop is not served (the call
-        rings out and is reported as missed)."""
-        payload = super().resolve_number(raw_number)
-        if payload["client_id"]:
-            client = self.env["res.partner"].sudo().browse(payload["client_id"])
-            stopped = client.callgest_prepaid_stopped
-            payload["serve"] = not stopped
-            payload["reason"] = _("prepaid balance exhausted") if stopped else False
-        return payload
+    def _serve_decision_partner_fields(self):
+        return super()._serve_decision_partner_fields() + [
+            "callgest_billing_mode",
+            "callgest_prepaid_exhausted_behaviour",
+        ]
+
+    def _serve_decision(self):
+        """A prepaid client whose balance is exhausted and who chose to stop
+        is not served: the PBX lets the call ring out (it is reported as
+        missed) and the secretaries' screen pop says so."""
+        decision = super()._serve_decision()
+        # the client's prepaid account with the company of the DDI
+        partner = self.partner_id.sudo().with_company(self.company_id)
+        # not the whole row of the client (the screen pop's speed)
+        partner.fetch(self._serve_decision_partner_fields())
+        # the balance is summed only for a prepaid client who stops: it is
+        # never stopped otherwise (and the screen pop spares the query)
+        if (
+            decision["serve"]
+            and partner._callgest_prepaid_stops()
+            and partner.callgest_prepaid_stopped
+        ):
+            decision = {"serve": False, "serve_reason": _("prepaid balance exhausted")}
+        return decision

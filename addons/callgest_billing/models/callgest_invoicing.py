@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -12,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import rating
-from .callgest_usage import USAGE_LABELS, usage_row
+from .callgest_usage import usage_row
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +22,27 @@ PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 INVOICING_LOCK_KEY = 0x43474956  # "CGIV"
 # usage that does not count towards the monthly minimum
 NOT_IN_MINIMUM = (rating.SETUP_FEE, rating.MINIMUM)
+
+
+class UsageGroup(NamedTuple):
+    """The usage one invoice line bills: of one client and professional, one
+    kind, product, unit, price, currency and period (a monthly fee or a
+    minimum alone, with its ``name``), its sums and its usage ids."""
+
+    client_id: int
+    professional_id: int | None
+    usage: str
+    product_id: int
+    unit: str
+    unit_price: Decimal
+    currency_id: int
+    period: str
+    late: bool  # of a month before the one invoiced
+    quantity: Decimal
+    amount: Decimal
+    connect_fee: Decimal
+    usage_ids: list
+    name: str | None  # a fee's own name (the usage's label otherwise)
 
 
 class CallgestInvoicing(models.AbstractModel):
@@ -81,7 +103,7 @@ class CallgestInvoicing(models.AbstractModel):
             )
         self._lock(company)
         clients = self._clients(company, first, last, period, client_ids)
-        done = self._clients_invoiced(clients, period)
+        done = self._clients_invoiced(clients, period, company)
         clients -= done
         overage = self.env["callgest.prepaid.move"]._invoice_overage(
             company, period, last, client_ids
@@ -104,10 +126,11 @@ class CallgestInvoicing(models.AbstractModel):
             return overage, message
         self._check_currency_rates(company, clients, last)
         self._make_monthly_fees(company, clients, period, first, last)
+        self._drop_pending_minimums(clients, company)
         groups = self._usage_groups(company, clients, period)
         self._add_minimum_top_ups(company, clients, period, last, groups)
         moves = self._create_invoices(company, period, last, groups)
-        self._update_pending_since(clients)
+        self._update_pending_since(clients, company)
         if company.callgest_invoice_auto_post and moves:
             moves.action_post()
         message = _(
@@ -144,9 +167,10 @@ class CallgestInvoicing(models.AbstractModel):
     @api.model
     def _clients(self, company, first, last, period, client_ids):
         """The clients with something to invoice up to ``period``: usage, a
-        DDI in service during the month, agenda modules or a setup fee."""
+        DDI in service during the month, agenda modules or a setup fee; with
+        their settings in ``company`` (company-dependent fields)."""
         self.env.flush_all()
-        Partner = self.env["res.partner"].sudo()
+        Partner = self.env["res.partner"].sudo().with_company(company)
         ids = set(
             Partner.search(
                 [
@@ -203,17 +227,20 @@ class CallgestInvoicing(models.AbstractModel):
         )
 
     @api.model
-    def _clients_invoiced(self, clients, period):
-        """The ``clients`` that already have an invoice for ``period``."""
+    def _clients_invoiced(self, clients, period, company=None):
+        """The ``clients`` that already have an invoice for ``period`` from
+        ``company`` (default: the current one)."""
         if not clients:
             return clients
+        company = company or self.env.company
         self.env.cr.execute(
             SQL(
                 """SELECT DISTINCT partner_id FROM callgest_usage
                     WHERE partner_id IN %s AND period = %s AND NOT late
-                      AND invoice_line_id IS NOT NULL""",
+                      AND invoice_link_id IS NOT NULL AND company_id = %s""",
                 tuple(clients.ids),
                 period,
+                company.id,
             )
         )
         return clients.browse([row[0] for row in self.env.cr.fetchall()])
@@ -265,6 +292,19 @@ class CallgestInvoicing(models.AbstractModel):
             return professional
         return client.callgest_invoice_partner_id
 
+    @api.model
+    def _in_lang(self, partner):
+        """This model in the language of ``partner``: the names of the lines
+        it is invoiced are written in it, not in the language of whoever runs
+        the invoicing."""
+        return self.with_context(lang=partner.lang or self.env.lang)
+
+    @api.model
+    def _usage_labels(self):
+        """``{usage: its name}`` in the context's language."""
+        Usage = self.env["callgest.usage"]
+        return dict(Usage._fields["usage"]._description_selection(self.env))
+
     # ------------------------------------------------------------------
     # Monthly fees
     # ------------------------------------------------------------------
@@ -275,8 +315,6 @@ class CallgestInvoicing(models.AbstractModel):
         Usage = self.env["callgest.usage"]
         tariffs = Usage._tariffs_for(clients, company)
         products = Usage._products_by_rate(t[0] for t in tariffs.values())
-        labels = USAGE_LABELS
-        days_in_month = Decimal(last.day)
         moment = fields.Datetime.to_datetime(last)
         ddis = (
             self.env["callgest.ddi"]
@@ -322,15 +360,14 @@ class CallgestInvoicing(models.AbstractModel):
             start = max(ddi.activation_date, first)
             end = min(ddi.release_date or last, last)
             days = (end - start).days + 1
-            fraction = (Decimal(days) / days_in_month).quantize(Decimal("0.01"))
             rate = tariff_rating.rate(usage)
-            amount = fraction * rate.price
+            # exact: months of service (the minimum counts them) and amount
+            fraction = rating.prorated(Decimal(1), days, last.day)
+            amount = rating.prorated(rate.price, days, last.day)
             line = rating.RatedLine(usage, fraction, rate.unit, rate.price, amount)
-            name = f"{labels[usage]}: {ddi.number_national or ddi.number}"
-            if fraction != 1:
-                name += " " + _(
-                    "(%(days)s of %(month)s days)", days=days, month=last.day
-                )
+            name = self._in_lang(
+                self._invoice_partner(client, ddi.professional_id)
+            )._ddi_fee_name(ddi, usage, days, last.day)
             rows.append(row(client, tariff, line, name, ddi))
         for client in clients.filtered_domain(
             [
@@ -342,17 +379,32 @@ class CallgestInvoicing(models.AbstractModel):
             line = rating.rate_count(
                 tariff_rating.rate(rating.AGENDA_MODULE), client.callgest_agenda_modules
             )
-            name = _(
-                "%(usage)s: %(count)s module(s)",
-                usage=labels[rating.AGENDA_MODULE],
-                count=client.callgest_agenda_modules,
+            name = self._in_lang(self._invoice_partner(client))._agenda_fee_name(
+                client.callgest_agenda_modules
             )
             rows.append(row(client, tariff, line, name))
-        rows.extend(self._setup_fee_rows(clients, tariffs, row, labels))
+        rows.extend(self._setup_fee_rows(clients, tariffs, row))
         Usage._insert_rows(rows, on_conflict_do_nothing=True)
 
     @api.model
-    def _setup_fee_rows(self, clients, tariffs, row, labels):
+    def _ddi_fee_name(self, ddi, usage, days, month_days):
+        """The name of a DDI's monthly fee, prorated for ``days`` of the
+        month's ``month_days``, in the context's language."""
+        name = f"{self._usage_labels()[usage]}: {ddi.number_national or ddi.number}"
+        if days != month_days:
+            name += " " + _("(%(days)s of %(month)s days)", days=days, month=month_days)
+        return name
+
+    @api.model
+    def _agenda_fee_name(self, count):
+        return _(
+            "%(usage)s: %(count)s module(s)",
+            usage=self._usage_labels()[rating.AGENDA_MODULE],
+            count=count,
+        )
+
+    @api.model
+    def _setup_fee_rows(self, clients, tariffs, row):
         """The one-off setup fee recorded at onboarding, on the first invoice."""
         rows = []
         pending = clients.filtered(lambda c: c.callgest_setup_fee_pending > 0)
@@ -362,7 +414,10 @@ class CallgestInvoicing(models.AbstractModel):
             line = rating.RatedLine(
                 rating.SETUP_FEE, Decimal(1), rating.UNIT, amount, amount
             )
-            rows.append(row(client, tariff, line, labels[rating.SETUP_FEE]))
+            name = self._in_lang(self._invoice_partner(client))._usage_labels()[
+                rating.SETUP_FEE
+            ]
+            rows.append(row(client, tariff, line, name))
         pending.write({"callgest_setup_fee_pending": 0.0})
         return rows
 
@@ -381,8 +436,13 @@ class CallgestInvoicing(models.AbstractModel):
             SQL(
                 """SELECT u.partner_id, professional_id, usage, product_id,
                           unit, unit_price::text, currency_id, period,
-                          SUM(quantity)::text, SUM(amount)::text,
-                          SUM(connect_fee)::text, ARRAY_AGG(u.id)
+                          SUM(quantity)::text AS quantity,
+                          SUM(amount)::text AS amount,
+                          SUM(connect_fee)::text AS connect_fee,
+                          ARRAY_AGG(u.id) AS usage_ids,
+                          -- a fee is a line of its own, with its name
+                          CASE WHEN call_id IS NULL AND billable_event_id IS NULL
+                               THEN name END AS fee_name
                      FROM unnest(%s::int[], %s::varchar[])
                           AS pending(partner_id, since)
                      JOIN callgest_usage u
@@ -390,7 +450,7 @@ class CallgestInvoicing(models.AbstractModel):
                       AND u.period >= pending.since AND u.period <= %s
                     WHERE u.state = 'to_invoice' AND u.company_id = %s
                  GROUP BY u.partner_id, professional_id, usage, product_id,
-                          unit, unit_price, currency_id, period
+                          unit, unit_price, currency_id, period, fee_name
                  ORDER BY u.partner_id, professional_id NULLS FIRST,
                           period DESC""",
                 clients.ids,
@@ -400,120 +460,218 @@ class CallgestInvoicing(models.AbstractModel):
             )
         )
         groups = defaultdict(list)
-        for (
-            partner_id,
-            professional_id,
-            usage,
-            product_id,
-            unit,
-            unit_price,
-            currency_id,
-            usage_period,
-            quantity,
-            amount,
-            connect_fee,
-            ids,
-        ) in self.env.cr.fetchall():
-            groups[partner_id].append(
-                {
-                    "client_id": partner_id,
-                    "professional_id": professional_id,
-                    "usage": usage,
-                    "product_id": product_id,
-                    "unit": unit,
-                    "unit_price": Decimal(unit_price),
-                    "currency_id": currency_id,
-                    "period": usage_period,
-                    "late": usage_period < period,
-                    "quantity": Decimal(quantity),
-                    "amount": Decimal(amount),
-                    "connect_fee": Decimal(connect_fee or 0),
-                    "usage_ids": ids,
-                }
+        for row in self.env.cr.dictfetchall():
+            groups[row["partner_id"]].append(
+                UsageGroup(
+                    client_id=row["partner_id"],
+                    professional_id=row["professional_id"],
+                    usage=row["usage"],
+                    product_id=row["product_id"],
+                    unit=row["unit"],
+                    unit_price=Decimal(row["unit_price"]),
+                    currency_id=row["currency_id"],
+                    period=row["period"],
+                    late=row["period"] < period,
+                    quantity=Decimal(row["quantity"]),
+                    amount=Decimal(row["amount"]),
+                    connect_fee=Decimal(row["connect_fee"] or 0),
+                    usage_ids=row["usage_ids"],
+                    name=row["fee_name"],
+                )
             )
         # the lines in the tariff's order: calls, messages, then monthly fees
         order = {usage: index for index, usage in enumerate(rating.DEFAULT_USAGES)}
         for client_groups in groups.values():
-            client_groups.sort(key=lambda group: order.get(group["usage"], 99))
+            client_groups.sort(key=lambda group: order.get(group.usage, 99))
         return groups
 
     @api.model
+    def _drop_pending_minimums(self, clients, company=None):
+        """Minimum lines not invoiced (their invoice was cancelled) are made
+        again from what the months hold now, in ``company`` (default: the
+        current one)."""
+        company = company or self.env.company
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM callgest_usage
+                    WHERE partner_id = ANY(%s) AND usage = %s
+                      AND state = 'to_invoice' AND company_id = %s""",
+                clients.ids,
+                rating.MINIMUM,
+                company.id,
+            )
+        )
+        self.env["callgest.usage"].invalidate_model()
+
+    @api.model
+    def _months_billed(self, clients, periods, company=None):
+        """``{(client id, period): {"months": DDI months of service, "counted":
+        what the invoice lines billed (less credit notes) toward the minimum,
+        "topped_up": the minimum lines billed}}``, in the tariff's currency;
+        ``periods`` are those the invoice being made bills usage of; in
+        ``company`` (default: the current one)."""
+        company = company or self.env.company
+        self.env.flush_all()
+        months = defaultdict(
+            lambda: {
+                "months": Decimal(0),
+                "counted": Decimal(0),
+                "topped_up": Decimal(0),
+            }
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT partner_id, period, SUM(quantity)::text AS quantity
+                     FROM callgest_usage
+                    WHERE partner_id = ANY(%s) AND period = ANY(%s)
+                      AND usage IN %s AND state IN ('to_invoice', 'invoiced')
+                      AND company_id = %s
+                 GROUP BY partner_id, period""",
+                clients.ids,
+                list(periods),
+                (rating.DDI, rating.DDI_EXTRA),
+                company.id,
+            )
+        )
+        for row in self.env.cr.dictfetchall():
+            months[row["partner_id"], row["period"]]["months"] = Decimal(
+                row["quantity"]
+            )
+        self.env.cr.execute(
+            SQL(
+                """SELECT link.partner_id, link.period,
+                          link.usage = %s AS is_minimum,
+                          SUM(link.amount)::text AS amount
+                     FROM callgest_usage_link link
+                     JOIN account_move_line line ON line.id = link.invoice_line_id
+                     JOIN account_move move ON move.id = line.move_id
+                    WHERE link.partner_id = ANY(%s) AND link.period = ANY(%s)
+                      AND link.usage != %s AND move.state != 'cancel'
+                      AND move.company_id = %s
+                 GROUP BY link.partner_id, link.period, is_minimum""",
+                rating.MINIMUM,
+                clients.ids,
+                list(periods),
+                rating.SETUP_FEE,
+                company.id,
+            )
+        )
+        for row in self.env.cr.dictfetchall():
+            month = months[row["partner_id"], row["period"]]
+            month["topped_up" if row["is_minimum"] else "counted"] = Decimal(
+                row["amount"]
+            )
+        return months
+
+    @api.model
     def _add_minimum_top_ups(self, company, clients, period, day, groups):
-        """A top-up line to the monthly minimum (per DDI in service) where the
-        period's usage, as the invoice lines will round it, is below it."""
+        """The minimum line of each month the invoices bill usage of (see
+        ``rating.minimum_adjustment``): a top-up where the month's usage, as
+        the invoice lines round it, is below its minimum (per DDI month in
+        service), a negative line where usage billed after the month was
+        topped up is absorbed by that top-up. A month whose DDI fees were
+        never invoiced has no minimum yet: its usage counts toward it when
+        the month is invoiced."""
         Usage = self.env["callgest.usage"]
         tariffs = Usage._tariffs_for(clients, company)
         products = Usage._products_by_rate(t[0] for t in tariffs.values())
-        rows = []
-        top_ups = {}
+        periods = {period} | {
+            group.period for client_groups in groups.values() for group in client_groups
+        }
+        months = self._months_billed(clients, periods, company)
+        rows, new_groups = [], []
         for client in clients:
             client_groups = groups.get(client.id, [])
-            ddi_months = sum(
-                (
-                    group["quantity"]
-                    for group in client_groups
-                    if group["usage"] in (rating.DDI, rating.DDI_EXTRA)
-                    and not group["late"]
-                ),
-                Decimal(0),
-            )
-            if not ddi_months:
-                continue
             tariff, tariff_rating = tariffs[client]
             rounding = tariff.currency_id.rounding
-            minimum = rating.round_money(
-                ddi_months * tariff_rating.rate(rating.MINIMUM).price, rounding
-            )
-            billed = sum(
-                (
-                    rating.round_money(group["amount"], rounding)
-                    for group in client_groups
-                    if not group["late"] and group["usage"] not in NOT_IN_MINIMUM
-                ),
-                Decimal(0),
-            )
-            if billed >= minimum:
-                continue
-            top_up = minimum - billed
-            top_ups[client.id] = top_up
-            rows.append(
-                usage_row(
-                    tariff,
-                    products[(tariff.id, rating.MINIMUM)],
-                    rating.RatedLine(
-                        rating.MINIMUM, Decimal(1), rating.UNIT, top_up, top_up
-                    ),
-                    name=_(
-                        "Top-up to the monthly minimum of %(minimum)s %(currency)s",
-                        minimum=minimum,
-                        currency=tariff.currency_id.name,
-                    ),
-                    company_id=company.id,
-                    partner_id=client.id,
-                    date=fields.Datetime.to_datetime(day),
-                    period=period,
+            on_invoice = defaultdict(Decimal)
+            for group in client_groups:
+                if group.usage not in NOT_IN_MINIMUM:
+                    on_invoice[group.period] += rating.round_money(
+                        group.amount, rounding
+                    )
+            for month_period in sorted({period} | set(on_invoice), reverse=True):
+                month = months.get((client.id, month_period))
+                if not month or not month["months"]:
+                    continue
+                minimum = rating.round_money(
+                    month["months"] * tariff_rating.rate(rating.MINIMUM).price,
+                    rounding,
                 )
+                adjustment = rating.minimum_adjustment(
+                    minimum,
+                    month["counted"] + on_invoice[month_period],
+                    month["topped_up"],
+                )
+                if not adjustment:
+                    continue
+                name = self._in_lang(self._invoice_partner(client))._minimum_line_name(
+                    minimum, tariff.currency_id, month_period, period, adjustment
+                )
+                rows.append(
+                    usage_row(
+                        tariff,
+                        products[(tariff.id, rating.MINIMUM)],
+                        rating.RatedLine(
+                            rating.MINIMUM,
+                            Decimal(1),
+                            rating.UNIT,
+                            adjustment,
+                            adjustment,
+                        ),
+                        name=name,
+                        company_id=company.id,
+                        partner_id=client.id,
+                        date=fields.Datetime.to_datetime(day),
+                        period=month_period,
+                    )
+                )
+                new_groups.append(
+                    UsageGroup(
+                        client_id=client.id,
+                        professional_id=None,
+                        usage=rating.MINIMUM,
+                        product_id=products[(tariff.id, rating.MINIMUM)],
+                        unit=rating.UNIT,
+                        unit_price=adjustment,
+                        currency_id=tariff.currency_id.id,
+                        period=month_period,
+                        late=month_period < period,
+                        quantity=Decimal(1),
+                        amount=adjustment,
+                        connect_fee=Decimal(0),
+                        usage_ids=[],  # once inserted, below
+                        name=name,
+                    )
+                )
+        usages = Usage._insert_rows(rows)
+        for usage_id, group in zip(usages.ids, new_groups, strict=True):
+            groups[group.client_id].append(group._replace(usage_ids=[usage_id]))
+
+    @api.model
+    def _minimum_line_name(self, minimum, currency, month, period, adjustment):
+        if adjustment < 0:
+            return _(
+                "Usage of %(month)s absorbed by its top-up to the monthly "
+                "minimum of %(minimum)s %(currency)s",
+                month=month,
+                minimum=minimum,
+                currency=currency.name,
             )
-        for usage in Usage._insert_rows(rows, on_conflict_do_nothing=True):
-            top_up = top_ups[usage.partner_id.id]
-            groups[usage.partner_id.id].append(
-                {
-                    "client_id": usage.partner_id.id,
-                    "professional_id": None,
-                    "usage": rating.MINIMUM,
-                    "product_id": usage.product_id.id,
-                    "unit": rating.UNIT,
-                    "unit_price": top_up,
-                    "currency_id": usage.currency_id.id,
-                    "period": period,
-                    "late": False,
-                    "quantity": Decimal(1),
-                    "amount": top_up,
-                    "connect_fee": Decimal(0),
-                    "usage_ids": usage.ids,
-                    "name": usage.name,
-                }
+        if month != period:
+            return _(
+                "Top-up of %(month)s to the monthly minimum of %(minimum)s "
+                "%(currency)s",
+                month=month,
+                minimum=minimum,
+                currency=currency.name,
             )
+        return _(
+            "Top-up to the monthly minimum of %(minimum)s %(currency)s",
+            minimum=minimum,
+            currency=currency.name,
+        )
 
     @api.model
     def _create_invoices(self, company, period, invoice_date, groups):
@@ -521,21 +679,35 @@ class CallgestInvoicing(models.AbstractModel):
         is then linked to the invoice line that bills it."""
         Partner = self.env["res.partner"].sudo()
         Currency = self.env["res.currency"]
-        labels = USAGE_LABELS
-        units = dict(
-            self.env["callgest.usage"]._fields["unit"]._description_selection(self.env)
-        )
+        in_lang = {}  # lang -> (this model in it, usage labels, unit labels)
+
+        def localized(partner):
+            """The lines of ``partner``'s invoice are named in its language."""
+            lang = partner.lang or self.env.lang
+            if lang not in in_lang:
+                local = self.with_context(lang=lang)
+                in_lang[lang] = (
+                    local,
+                    local._usage_labels(),
+                    dict(
+                        local.env["callgest.usage"]
+                        ._fields["unit"]
+                        ._description_selection(local.env)
+                    ),
+                )
+            return in_lang[lang]
+
         invoices = {}  # invoiced partner -> {"sections": {section: [lines]}}
         for client_id, client_groups in groups.items():
             client = Partner.browse(client_id)
             for group in client_groups:
-                professional = Partner.browse(group["professional_id"] or [])
+                professional = Partner.browse(group.professional_id or [])
                 invoice_partner = self._invoice_partner(client, professional)
                 section = self._section_name(client, professional, invoice_partner)
-                if group["late"]:
-                    section = (section + " - " if section else "") + _(
-                        "usage of earlier months"
-                    )
+                if group.late:
+                    section = (section + " - " if section else "") + localized(
+                        invoice_partner
+                    )[0]._late_section_name()
                 invoice = invoices.setdefault(
                     invoice_partner, {"sections": defaultdict(list)}
                 )
@@ -543,6 +715,7 @@ class CallgestInvoicing(models.AbstractModel):
         vals_list = []
         line_groups = []  # per invoice: {sequence: group}
         for partner, invoice in invoices.items():
+            local, labels, units = localized(partner)
             currency = partner._callgest_invoice_currency(company)
             lines = []
             by_sequence = {}
@@ -558,7 +731,7 @@ class CallgestInvoicing(models.AbstractModel):
                         }
                     )
                 for group in invoice["sections"][section]:
-                    for line in self._invoice_lines(
+                    for line in local._invoice_lines(
                         group, labels, units, Currency, currency, company, invoice_date
                     ):
                         sequence += 1
@@ -566,7 +739,7 @@ class CallgestInvoicing(models.AbstractModel):
                         by_sequence[sequence] = group
                         lines.append(line)
             vals_list.append(
-                self._invoice_vals(
+                local._invoice_vals(
                     company, partner, currency, period, invoice_date, lines
                 )
             )
@@ -579,6 +752,10 @@ class CallgestInvoicing(models.AbstractModel):
         )
         self._link_usage(moves, line_groups)
         return moves
+
+    @api.model
+    def _late_section_name(self):
+        return _("usage of earlier months")
 
     @api.model
     def _invoice_vals(self, company, partner, currency, period, invoice_date, lines):
@@ -613,26 +790,30 @@ class CallgestInvoicing(models.AbstractModel):
         """The invoice line(s) of a group: quantity × unit price, so that
         Odoo rounds the amount once; a line whose amount is not that (a cap,
         a correction) is billed as one unit of its amount."""
-        source = Currency.browse(group["currency_id"])
+        source = Currency.browse(group.currency_id)
 
         def price(value):
             if source == currency:
                 return float(value)
             return source._convert(float(value), currency, company, day, round=False)
 
-        name = group.get("name") or labels[group["usage"]]
-        if group["unit"] in (rating.SECOND, rating.MINUTE):
-            name = _("%(usage)s (%(unit)s)", usage=name, unit=units[group["unit"]])
-        if group["late"]:
-            name = _("%(name)s - %(period)s, late", name=name, period=group["period"])
+        name = group.name or labels[group.usage]
+        if group.unit in (rating.SECOND, rating.MINUTE):
+            name = _("%(usage)s (%(unit)s)", usage=name, unit=units[group.unit])
+        if group.late:
+            name = _("%(name)s - %(period)s, late", name=name, period=group.period)
         base = {
-            "product_id": group["product_id"],
+            "product_id": group.product_id,
             "name": name,
-            "callgest_client_id": group["client_id"],
+            "callgest_client_id": group.client_id,
         }
-        quantity, unit_price = group["quantity"], group["unit_price"]
-        fee = group["connect_fee"]
-        if quantity and quantity * unit_price + fee == group["amount"]:
+        quantity, unit_price = group.quantity, group.unit_price
+        fee = group.connect_fee
+        if (
+            quantity
+            and quantity * unit_price + fee == group.amount
+            and self._fits_invoice_line(quantity, unit_price, source, currency)
+        ):
             lines = [dict(base, quantity=float(quantity), price_unit=price(unit_price))]
             if fee:
                 lines.append(
@@ -644,34 +825,77 @@ class CallgestInvoicing(models.AbstractModel):
                     )
                 )
             return lines
-        return [dict(base, quantity=1.0, price_unit=price(group["amount"]))]
+        # one unit of the amount, rounded once, in the invoice's currency
+        amount = rating.round_money(
+            rating.as_decimal(price(group.amount)), Decimal(str(currency.rounding))
+        )
+        return [dict(base, quantity=1.0, price_unit=float(amount))]
+
+    @api.model
+    def _fits_invoice_line(self, quantity, unit_price, source, currency):
+        """An invoice line keeps ``quantity`` and ``unit_price`` as they are
+        (the precisions of its fields), so that Odoo's rounding of quantity ×
+        price is the only rounding: not a prorated 16/31 month (0.52 × 9 €
+        would be 4.68 €, not 4.65 €)."""
+        precision = self.env["decimal.precision"].precision_get
+        if quantity != round(quantity, precision("Product Unit of Measure")):
+            return False
+        if source != currency:
+            return True  # converted: the price is not exact anyway
+        return unit_price == round(unit_price, precision("Product Price"))
 
     @api.model
     def _link_usage(self, moves, line_groups):
-        """Link each usage to the invoice line that bills it, in one UPDATE."""
+        """Link each usage to the invoice line that bills it: one link row per
+        line (insert-only, the foreign key to the line), then one UPDATE of
+        the usage rows, in place (no key to check per row)."""
         self.env.flush_all()
-        usage_ids, line_ids, late = [], [], []
+        Currency = self.env["res.currency"]
+        links, groups = {}, {}  # by invoice line id: link row, group
         for move, by_sequence in zip(moves, line_groups, strict=True):
-            seen = set()
-            for line in move.invoice_line_ids:
+            group_link = {}  # id(group) -> its link row (the group's first line)
+            for line in move.invoice_line_ids.sorted("sequence"):
                 group = by_sequence.get(line.sequence)
-                if group is None or id(group) in seen:
-                    continue  # a section, or the fee line of a group
-                seen.add(id(group))
-                usage_ids.extend(group["usage_ids"])
-                line_ids.extend([line.id] * len(group["usage_ids"]))
-                late.extend([group["late"]] * len(group["usage_ids"]))
+                if group is None:
+                    continue  # a section
+                link = group_link.get(id(group))
+                if link is None:
+                    link = group_link[id(group)] = links[line.id] = {
+                        "invoice_line_id": line.id,
+                        "partner_id": group.client_id,
+                        "period": group.period,
+                        "usage": group.usage,
+                        "currency_id": group.currency_id,
+                        "amount": Decimal(0),
+                    }
+                    groups[line.id] = group
+                source = Currency.browse(group.currency_id)
+                if line.currency_id == source:
+                    link["amount"] += Decimal(str(line.price_subtotal))
+                elif link["amount"] == 0:  # converted: in the tariff's currency
+                    link["amount"] = rating.round_money(
+                        group.amount, Decimal(str(source.rounding))
+                    )
+        link_of_line = self.env["callgest.usage.link"]._create_rows(
+            list(links.values())
+        )
+        usage_ids, link_ids, late = [], [], []
+        for line_id, group in groups.items():
+            count = len(group.usage_ids)
+            usage_ids.extend(group.usage_ids)
+            link_ids.extend([link_of_line[line_id]] * count)
+            late.extend([group.late] * count)
         self.env.cr.execute(
             SQL(
                 """UPDATE callgest_usage usage
-                      SET invoice_line_id = link.line_id, state = 'invoiced',
+                      SET invoice_link_id = link.link_id, state = 'invoiced',
                           late = link.late
                      FROM unnest(%s::int[], %s::int[], %s::bool[])
-                          AS link(usage_id, line_id, late)
+                          AS link(usage_id, link_id, late)
                     WHERE usage.id = link.usage_id
                       AND usage.state = 'to_invoice'""",
                 usage_ids,
-                line_ids,
+                link_ids,
                 late,
             )
         )
@@ -686,23 +910,36 @@ class CallgestInvoicing(models.AbstractModel):
         self.env["callgest.usage"].invalidate_model()
 
     @api.model
-    def _update_pending_since(self, clients):
-        """After a run: the earliest month each client still has to invoice."""
+    def _update_pending_since(self, clients, company=None):
+        """After a run: the earliest month each client still has to invoice
+        in ``company`` (default: the current one)."""
+        company = company or self.env.company
         self.env.flush_all()
+        clients = clients.with_company(company).filtered("callgest_usage_pending_since")
+        if not clients:
+            return
         self.env.cr.execute(
             SQL(
-                """UPDATE res_partner partner
-                      SET callgest_usage_pending_since = (
-                          SELECT MIN(usage.period) FROM callgest_usage usage
-                           WHERE usage.partner_id = partner.id
-                             AND usage.period >= partner.callgest_usage_pending_since
-                             AND usage.state = 'to_invoice')
-                    WHERE partner.id = ANY(%s)
-                      AND partner.callgest_usage_pending_since IS NOT NULL""",
+                """SELECT pending.partner_id, MIN(usage.period)
+                     FROM unnest(%s::int[], %s::varchar[])
+                          AS pending(partner_id, since)
+                LEFT JOIN callgest_usage usage
+                       ON usage.partner_id = pending.partner_id
+                      AND usage.period >= pending.since
+                      AND usage.company_id = %s
+                      AND usage.state = 'to_invoice'
+                 GROUP BY pending.partner_id""",
                 clients.ids,
+                clients.mapped("callgest_usage_pending_since"),
+                company.id,
             )
         )
-        self.env["res.partner"].invalidate_model(["callgest_usage_pending_since"])
+        self.env["res.partner"]._callgest_set_usage_pending_since(
+            {
+                (partner_id, company.id): since
+                for partner_id, since in self.env.cr.fetchall()
+            }
+        )
 
     @api.model
     def rerate_period(self, period, client_ids=None):
@@ -782,6 +1019,8 @@ class CallgestInvoicing(models.AbstractModel):
             .search([("is_default", "=", True)])
             .company_id
         )
+        Run = self.env["callgest.invoicing.run"].sudo()
         for company in companies:
-            # the cron's user need not be an accountant
-            self.sudo().with_company(company).run_period(period)
+            # one queue job per company; the cron's user need not be an
+            # accountant: the jobs run as superuser, in their company
+            Run.with_company(company)._queue(period, company)

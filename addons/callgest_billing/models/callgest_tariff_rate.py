@@ -10,6 +10,7 @@ USAGES = [
     (rating.SECRETARY_L2, "Secretary time, level 2"),
     (rating.ROBOT, "Robot time"),
     (rating.TRANSFER_FIXED, "Transfer time to fixed numbers"),
+    (rating.TRANSFER_MOBILE, "Transfer time to mobiles"),
     (rating.OUTBOUND_MANAGEMENT, "Outbound call management"),
     (rating.OUTBOUND_SETUP, "Outbound call setup"),
     (rating.OUTBOUND_FIXED, "Outbound call to national fixed numbers"),

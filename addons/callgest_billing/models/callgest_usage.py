@@ -1,13 +1,15 @@
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 import phonenumbers
 import pytz
-from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.callgest_base.tools import sql_rows
 
 from ..tools import rating
 from .callgest_tariff_rate import UNITS, USAGES
@@ -19,33 +21,36 @@ STATES = [
     ("written_off", "Written off"),
 ]
 
-# the columns the rating engine writes in bulk (no per-line ORM create)
-USAGE_COLUMNS = (
-    "name",
-    "company_id",
-    "partner_id",
-    "professional_id",
-    "ddi_id",
-    "call_id",
-    "billable_event_id",
-    "tariff_id",
-    "currency_id",
-    "usage",
-    "product_id",
-    "unit",
-    "date",
-    "period",
-    "seconds",
-    "quantity",
-    "unit_price",
-    "connect_fee",
-    "amount",
-    "late",
-    "state",
-)
 
-PARTNER_COLUMN = USAGE_COLUMNS.index("partner_id")
-PERIOD_COLUMN = USAGE_COLUMNS.index("period")
+class UsageRow(NamedTuple):
+    """The columns of callgest_usage the rating engine writes in bulk (no
+    per-line ORM create), by name (``sql_rows.insert_rows``); those with a
+    default may be left out."""
+
+    name: str
+    company_id: int
+    partner_id: int
+    tariff_id: int
+    currency_id: int
+    usage: str
+    product_id: int
+    unit: str
+    date: object
+    period: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    professional_id: int | None = None
+    ddi_id: int | None = None
+    call_id: int | None = None
+    billable_event_id: int | None = None
+    seconds: int | None = None
+    connect_fee: Decimal | None = None
+    late: bool = False
+    state: str = "to_invoice"
+
+
+USAGE_COLUMNS = UsageRow._fields
 
 OUTBOUND_DESTINATIONS = {
     phonenumbers.PhoneNumberType.MOBILE: rating.OUTBOUND_MOBILE_DESTINATION,
@@ -56,9 +61,10 @@ USAGE_LABELS = dict(USAGES)
 
 
 def usage_row(tariff, product_id, line, **values):
-    """A row of USAGE_COLUMNS for ``_insert_rows``: ``line`` (a
-    ``rating.RatedLine``) priced by ``tariff``, the other columns from
-    ``values`` (NULL when not given); new usage is to invoice, not late."""
+    """A UsageRow for ``_insert_rows``: ``line`` (a ``rating.RatedLine``)
+    priced by ``tariff``, the other columns from ``values`` (a column not
+    given has its UsageRow default, a misspelt one is a TypeError); new usage
+    is to invoice, not late."""
     row = {
         "name": USAGE_LABELS[line.usage],
         "tariff_id": tariff.id,
@@ -71,11 +77,9 @@ def usage_row(tariff, product_id, line, **values):
         "unit_price": line.unit_price,
         "connect_fee": line.connect_fee,
         "amount": line.amount,
-        "late": False,
-        "state": "to_invoice",
         **values,
     }
-    return tuple(row.get(column) for column in USAGE_COLUMNS)
+    return UsageRow(**row)
 
 
 def period_of(day):
@@ -83,10 +87,12 @@ def period_of(day):
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def outbound_destination(e164):
-    """``'mobile'`` or ``'fixed'`` for the number an outbound call dialled."""
+def outbound_destination(e164, region=None):
+    """``'mobile'`` or ``'fixed'`` for the number an outbound call dialled or
+    a transfer put the caller through to (``region``: the country code for a
+    number written without its prefix, e.g. the PBX's ``"ES"``)."""
     try:
-        number = phonenumbers.parse(e164 or "", None)
+        number = phonenumbers.parse(e164 or "", region)
     except phonenumbers.NumberParseException:
         return rating.OUTBOUND_FIXED_DESTINATION
     return OUTBOUND_DESTINATIONS.get(
@@ -142,8 +148,18 @@ class CallgestUsage(models.Model):
         help="Arrived after its period was invoiced: billed on a later invoice."
     )
     state = fields.Selection(STATES, required=True, default="to_invoice")
+    # no foreign key and no index: invoicing rewrites this column on every row
+    # it bills, in place (see init); the link holds the key to the line
+    invoice_link_id = fields.Integer(
+        string="Invoice link",
+        readonly=True,
+        copy=False,
+        help="The callgest.usage.link of the invoice line that bills it.",
+    )
     invoice_line_id = fields.Many2one(
-        "account.move.line", ondelete="set null", copy=False
+        "account.move.line",
+        compute="_compute_invoice_line_id",
+        search="_search_invoice_line_id",
     )
     invoice_id = fields.Many2one(
         "account.move",
@@ -153,25 +169,50 @@ class CallgestUsage(models.Model):
     write_off_reason = fields.Char(copy=False)
 
     def init(self):
-        # Invoicing rewrites every usage row it bills (invoice line, state).
-        # No index covers those columns and pages keep room for a second
+        # Invoicing rewrites every usage row it bills (link, state). No index
+        # or foreign key covers those columns and pages keep room for a second
         # version of their rows, so that PostgreSQL updates them in place
-        # (HOT) instead of adding an entry to every index for each row.
+        # (HOT) without an index entry or a key check per row. The foreign key
+        # to the invoice line is on callgest.usage.link, one row per line.
         # Usage is found by (client, period), its invoice line through the
-        # line's client (account.move.line.callgest_client_id).
+        # link's client.
         self.env.cr.execute("ALTER TABLE callgest_usage SET (fillfactor = 50)")
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS callgest_usage_partner_period_index
                ON callgest_usage (partner_id, period)"""
         )
         # the monthly fees are made once per client, DDI and period: a second
-        # invoicing run finds them instead of adding them again
+        # invoicing run finds them instead of adding them again (a month's
+        # minimum lines are computed from what it billed: see
+        # callgest.invoicing._add_minimum_top_ups)
         self.env.cr.execute(
-            """CREATE UNIQUE INDEX IF NOT EXISTS callgest_usage_periodic_uniq
+            """DROP INDEX IF EXISTS callgest_usage_periodic_uniq;
+               CREATE UNIQUE INDEX IF NOT EXISTS callgest_usage_monthly_fee_uniq
                ON callgest_usage (partner_id, usage, period, COALESCE(ddi_id, 0))
                WHERE call_id IS NULL AND billable_event_id IS NULL
-                 AND usage IN ('ddi', 'ddi_extra', 'agenda_module', 'minimum')"""
+                 AND usage IN ('ddi', 'ddi_extra', 'agenda_module')"""
         )
+
+    @api.depends("invoice_link_id")
+    def _compute_invoice_line_id(self):
+        links = (
+            self.env["callgest.usage.link"]
+            .sudo()
+            .browse({usage.invoice_link_id for usage in self if usage.invoice_link_id})
+            .exists()
+        )
+        line_of = {link.id: link.invoice_line_id for link in links}
+        Line = self.env["account.move.line"]
+        for usage in self:
+            usage.invoice_line_id = line_of.get(usage.invoice_link_id, Line)
+
+    def _search_invoice_line_id(self, operator, value):
+        if operator in ("=", "!=") and not value:
+            return [("invoice_link_id", operator, False)]
+        if operator not in ("=", "in"):
+            raise UserError(_("Search the usage of an invoice line with = or in."))
+        ids = [value] if isinstance(value, int) else value
+        return self._domain_of_lines(self.env["account.move.line"].browse(ids))
 
     @api.depends("invoice_line_id")
     def _compute_invoice_id(self):
@@ -180,7 +221,7 @@ class CallgestUsage(models.Model):
 
     def _search_invoice_id(self, operator, value):
         if operator in ("=", "!=") and not value:
-            return [("invoice_line_id", operator, False)]
+            return [("invoice_link_id", operator, False)]
         if operator not in ("=", "in"):
             raise UserError(_("Search the usage of an invoice with = or in."))
         moves = self.env["account.move"].sudo().browse(value or [])
@@ -188,31 +229,26 @@ class CallgestUsage(models.Model):
 
     @api.model
     def _domain_of_lines(self, lines):
-        """The usage billed by invoice ``lines``, found through their clients
-        (the (client, period) index): there is no index on the invoice line."""
-        lines = lines.filtered("callgest_client_id")
+        """The usage billed by invoice ``lines``, found through their links'
+        clients (the (client, period) index): usage has no index on its link."""
+        links = (
+            self.env["callgest.usage.link"]
+            .sudo()
+            .search([("invoice_line_id", "in", lines.ids)])
+        )
         return [
-            ("partner_id", "in", lines.callgest_client_id.ids),
-            ("invoice_line_id", "in", lines.ids),
+            ("partner_id", "in", links.partner_id.ids),
+            ("invoice_link_id", "in", links.ids),
         ]
 
     @api.model
     def _mark_pending(self, partner_periods):
-        """Clients have usage to invoice from these periods on: ``{client id:
-        period}``; the invoicing reads each client's usage from there."""
-        if not partner_periods:
-            return
-        execute_values(
-            self.env.cr._obj,
-            """UPDATE res_partner partner
-                  SET callgest_usage_pending_since = pending.period
-                 FROM (VALUES %s) AS pending(partner_id, period)
-                WHERE partner.id = pending.partner_id
-                  AND (partner.callgest_usage_pending_since IS NULL
-                       OR partner.callgest_usage_pending_since > pending.period)""",
-            list(partner_periods.items()),
+        """Clients have usage to invoice from these periods on: ``{(client
+        id, company id): period}``; the invoicing of each company reads each
+        client's usage from there."""
+        self.env["res.partner"]._callgest_set_usage_pending_since(
+            partner_periods, lower_only=True
         )
-        self.env["res.partner"].invalidate_model(["callgest_usage_pending_since"])
 
     # ------------------------------------------------------------------
     # Rating
@@ -225,7 +261,7 @@ class CallgestUsage(models.Model):
         cache = {}
         Tariff = self.env["callgest.tariff"].sudo()
         for partner in partners:
-            tariff = partner.callgest_tariff_id
+            tariff = partner.with_company(company).callgest_tariff_id
             if not tariff:
                 if company not in cache:
                     cache[company] = Tariff._default_for(company)
@@ -247,8 +283,9 @@ class CallgestUsage(models.Model):
         self.env.cr.execute(
             SQL(
                 # numeric as text: Odoo's cursor reads numeric as float
-                """SELECT call_id, usage, SUM(quantity)::text, SUM(amount)::text,
-                          SUM(seconds), MAX(unit), MAX(unit_price)::text
+                """SELECT call_id, usage, SUM(quantity)::text AS quantity,
+                          SUM(amount)::text AS amount, SUM(seconds) AS seconds,
+                          MAX(unit) AS unit, MAX(unit_price)::text AS unit_price
                    FROM callgest_usage
                    WHERE call_id IN %s AND state != 'to_invoice'
                    GROUP BY call_id, usage""",
@@ -256,8 +293,8 @@ class CallgestUsage(models.Model):
             )
         )
         settled = defaultdict(dict)
-        for call_id, usage, *done in self.env.cr.fetchall():
-            settled[call_id][usage] = done
+        for row in self.env.cr.dictfetchall():
+            settled[row["call_id"]][row["usage"]] = row
         self.env.cr.execute(
             SQL(
                 "DELETE FROM callgest_usage WHERE call_id IN %s "
@@ -266,40 +303,72 @@ class CallgestUsage(models.Model):
             )
         )
         rows = []
+        unbilled = {}  # call id: its transfer seconds beyond the cap
         for company in calls.company_id:
             company_calls = calls.filtered_domain([("company_id", "=", company.id)])
             tariffs = self._tariffs_for(company_calls.partner_id, company)
             products = self._products_by_rate(t[0] for t in tariffs.values())
             for call in company_calls:
                 tariff, tariff_rating = tariffs[call.partner_id]
-                lines = self._rate_call(call, tariff_rating)
+                lines, transfers = self._rate_call(call, tariff_rating)
+                unbilled[call.id] = transfers.unbilled
                 rows.extend(
                     self._usage_rows(
                         call, tariff, products, lines, settled.get(call.id, {})
                     )
                 )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE callgest_call c
+                      SET transfer_unbilled_seconds = rated.seconds
+                     FROM unnest(%s::int[], %s::int[]) AS rated(id, seconds)
+                    WHERE c.id = rated.id
+                      AND c.transfer_unbilled_seconds
+                          IS DISTINCT FROM rated.seconds""",
+                list(unbilled),
+                list(unbilled.values()),
+            )
+        )
+        calls.invalidate_recordset(["transfer_unbilled_seconds"])
         usages = self._insert_rows(rows)
         self.env["callgest.prepaid.move"]._consume_usages(usages)
         return usages
 
     def _rate_call(self, call, tariff_rating):
-        level = 2 if call.partner_id.callgest_service_level == "level_2" else 1
+        """``(rated lines, rating.TransferSplit)`` of ``call``: robot time
+        with its queue time, transfers by destination class within the
+        client's cap (see the rules in ``tools/rating.py``)."""
+        # the client's settings in the company of the call
+        client = call.partner_id.with_company(call.company_id)
+        level = 2 if client.callgest_service_level == "level_2" else 1
         outbound = call.direction == "outbound"
         talk = 0
         if outbound and call.answer_time:
             talk = max(int((call.end_time - call.answer_time).total_seconds()), 0)
-        return rating.rate_call(
+        region = call.pbx_id.country_id.code or None
+        transfers = rating.split_transfers(
+            [
+                (outbound_destination(number, region), seconds)
+                for number, seconds in call._transfers()
+            ],
+            cap_seconds=client.callgest_transfer_cap_seconds,
+            own_sims=client.callgest_own_sims,
+        )
+        lines = rating.rate_call(
             tariff_rating,
             secretary_seconds=call.secretary_seconds or 0,
             level=level,
             robot_seconds=call.robot_seconds or 0,
-            transfer_seconds=call.transfer_seconds or 0,
+            queue_seconds=call.queue_seconds or 0,
+            transfer_seconds=transfers.fixed,
+            transfer_mobile_seconds=transfers.mobile,
             outbound=outbound,
             outbound_destination=outbound_destination(call.called_number)
             if talk
             else None,
             outbound_seconds=talk,
         )
+        return lines, transfers
 
     @api.model
     def _products_by_rate(self, tariffs):
@@ -326,16 +395,14 @@ class CallgestUsage(models.Model):
             line = new.get(usage)
             if usage in settled:
                 # what the new rating adds to (or takes from) what was settled
-                done_quantity, done_amount, done_seconds, done_unit, done_price = (
-                    settled[usage]
-                )
+                done = settled[usage]
                 line = rating.RatedLine(
                     usage,
-                    (line.quantity if line else 0) - Decimal(done_quantity),
-                    line.unit if line else done_unit,
-                    line.unit_price if line else Decimal(done_price),
-                    (line.amount if line else 0) - Decimal(done_amount),
-                    (line.seconds if line else 0) - (done_seconds or 0),
+                    (line.quantity if line else 0) - Decimal(done["quantity"]),
+                    line.unit if line else done["unit"],
+                    line.unit_price if line else Decimal(done["unit_price"]),
+                    (line.amount if line else 0) - Decimal(done["amount"]),
+                    (line.seconds if line else 0) - (done["seconds"] or 0),
                     line.connect_fee if line else rating.ZERO,
                 )
                 if not line.quantity and not line.amount:
@@ -353,25 +420,23 @@ class CallgestUsage(models.Model):
 
     @api.model
     def _insert_rows(self, rows, on_conflict_do_nothing=False):
-        """Insert rows of USAGE_COLUMNS values; the monthly fees with
-        ``on_conflict_do_nothing`` (made once per client and period)."""
+        """Insert UsageRows; the monthly fees with ``on_conflict_do_nothing``
+        (made once per client and period)."""
         if not rows:
             return self.browse()
-        columns = ", ".join(USAGE_COLUMNS)
-        conflict = " ON CONFLICT DO NOTHING" if on_conflict_do_nothing else ""
-        ids = execute_values(
-            self.env.cr._obj,
-            f"INSERT INTO callgest_usage ({columns}) VALUES %s{conflict} RETURNING id",
+        ids = sql_rows.insert_rows(
+            self.env.cr,
+            "callgest_usage",
             rows,
-            page_size=1000,
-            fetch=True,
+            conflict=() if on_conflict_do_nothing else None,
+            returning=("id",),
         )
         self.invalidate_model()
         pending = {}
         for row in rows:
-            partner_id, period = row[PARTNER_COLUMN], row[PERIOD_COLUMN]
-            if period < pending.get(partner_id, "9999"):
-                pending[partner_id] = period
+            key = (row.partner_id, row.company_id)
+            if row.period < pending.get(key, "9999"):
+                pending[key] = row.period
         self._mark_pending(pending)
         return self.browse([row[0] for row in ids])
 
@@ -433,13 +498,15 @@ class CallgestUsage(models.Model):
         self._rate_events(self.env["callgest.billable.event"].sudo().search([]))
         # usage stored before the clients kept track of what they have to invoice
         self.env.cr.execute(
-            """UPDATE res_partner partner
-                  SET callgest_usage_pending_since = pending.since
-                 FROM (SELECT partner_id, MIN(period) AS since FROM callgest_usage
-                        WHERE state = 'to_invoice' GROUP BY partner_id) AS pending
-                WHERE partner.id = pending.partner_id"""
+            """SELECT partner_id, company_id, MIN(period) FROM callgest_usage
+                WHERE state = 'to_invoice' GROUP BY partner_id, company_id"""
         )
-        self.env["res.partner"].invalidate_model(["callgest_usage_pending_since"])
+        self.env["res.partner"]._callgest_set_usage_pending_since(
+            {
+                (partner, company): since
+                for partner, company, since in self.env.cr.fetchall()
+            }
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -467,9 +534,21 @@ class CallgestUsage(models.Model):
 
     def _release(self):
         """The invoice line of this usage is gone: invoice it again."""
-        self.write({"state": "to_invoice", "invoice_line_id": False})
+        if not self:
+            return
+        self.flush_recordset()
+        # NULL, not the 0 an Integer field writes for False
+        self.env.cr.execute(
+            SQL(
+                """UPDATE callgest_usage
+                      SET state = 'to_invoice', invoice_link_id = NULL
+                    WHERE id IN %s""",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()  # and what is computed from the link
         pending = {}
         for usage in self:
-            client, period = usage.partner_id.id, usage.period
-            pending[client] = min(period, pending.get(client, period))
+            key, period = (usage.partner_id.id, usage.company_id.id), usage.period
+            pending[key] = min(period, pending.get(key, period))
         self._mark_pending(pending)

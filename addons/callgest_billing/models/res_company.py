@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import rating
 
 
 class ResCompany(models.Model):
@@ -18,7 +20,40 @@ class ResCompany(models.Model):
     callgest_prepaid_warning_amount = fields.Monetary(
         string="Prepaid low balance warning at",
         currency_field="currency_id",
-        default=10.0,
+        default=float(rating.PREPAID_WARNING_AMOUNT),
         help="The default amount at which a prepaid client is warned that "
-        "the balance runs low.",
+        "the balance runs low (with at most the calls left below).",
     )
+    callgest_prepaid_warning_calls = fields.Integer(
+        string="Prepaid low balance warning at calls left",
+        default=rating.PREPAID_WARNING_CALLS,
+        help="The default number of plan calls left at which a prepaid "
+        "client is warned (with at most the balance above).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._callgest_set_prepaid_warning_defaults()
+        return companies
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"callgest_prepaid_warning_amount", "callgest_prepaid_warning_calls"} & (
+            set(vals)
+        ):
+            self._callgest_set_prepaid_warning_defaults()
+        return result
+
+    @api.model
+    def _callgest_set_prepaid_warning_defaults(self):
+        """The company's thresholds are the fallback of its clients' own
+        (the company-dependent fields of res.partner): a client without
+        thresholds of its own in a company is warned at the company's."""
+        Default = self.env["ir.default"].sudo()
+        for company in self or self.sudo().search([]):
+            for fname in (
+                "callgest_prepaid_warning_amount",
+                "callgest_prepaid_warning_calls",
+            ):
+                Default.set("res.partner", fname, company[fname], company_id=company.id)

@@ -2,11 +2,14 @@ import csv
 import io
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 import pytz
 
 from odoo import _, api, models
 from odoo.tools import SQL
+
+from ..tools import rating
 
 # one line of the detail per call, per message, per monthly fee: a call's
 # usage lines (robot, secretary, transfer, outbound) add up to its cost
@@ -19,20 +22,25 @@ DETAIL_QUERY = """
                SUM(u.amount) AS amount, MIN(u.date) AS date,
                MIN(u.name) AS name, MIN(u.usage) AS usage,
                MIN(u.period) AS period, BOOL_OR(u.late) AS late
-          FROM callgest_usage u
-         -- through the lines' clients: the (client, period) index
-         WHERE u.partner_id = ANY(%s) AND u.invoice_line_id = ANY(%s)
+          FROM callgest_usage_link link
+          -- through the links' clients: the (client, period) index
+          JOIN callgest_usage u
+            ON u.partner_id = link.partner_id AND u.invoice_link_id = link.id
+         WHERE link.invoice_line_id = ANY(%s)
       GROUP BY 1, 2, 3, 4, 5, 6
     )
-    SELECT line.call_id, line.billable_event_id, line.fee_id, line.partner_id,
-           line.professional_id, line.currency_id, line.amount::text, line.date,
-           line.name, line.usage, line.period, line.late,
+    SELECT line.call_id, line.billable_event_id AS event_id, line.fee_id,
+           line.partner_id, line.professional_id, line.currency_id,
+           line.amount::text AS amount, line.date, line.name, line.usage,
+           line.period, line.late,
            call.start_time, call.direction, call.caller_number, call.caller_raw,
            call.called_number, call.called_raw,
-           COALESCE(ddi.number_national, ddi.number),
+           COALESCE(ddi.number_national, ddi.number) AS ddi,
            call.robot_seconds, call.secretary_seconds, call.transfer_seconds,
-           COALESCE(client.tz, pbx.timezone), event.event_type, event.channel,
-           event.date, event.quantity, partner.tz
+           COALESCE(client.tz, pbx.timezone) AS call_tz, event.event_type,
+           event.channel, event.date AS event_date,
+           event.quantity AS event_quantity, partner.tz AS partner_tz,
+           call.queue_seconds, call.wait_seconds, call.transfer_unbilled_seconds
       FROM line
       JOIN res_partner partner ON partner.id = line.partner_id
  LEFT JOIN callgest_call call ON call.id = line.call_id
@@ -44,6 +52,47 @@ DETAIL_QUERY = """
            line.billable_event_id, line.fee_id
 """
 
+
+class DetailRow(NamedTuple):
+    """A row of DETAIL_QUERY, by the names of its columns: a line's usage
+    (call, message or fee), then its call's or its message's columns (NULL
+    for the other kinds)."""
+
+    call_id: int | None
+    event_id: int | None
+    fee_id: int | None
+    partner_id: int
+    professional_id: int | None
+    currency_id: int
+    amount: str  # numeric as text: exact
+    date: object
+    name: str
+    usage: str
+    period: str
+    late: bool
+    # the call's
+    start_time: object
+    direction: str | None
+    caller_number: str | None
+    caller_raw: str | None
+    called_number: str | None
+    called_raw: str | None
+    ddi: str | None
+    robot_seconds: int | None
+    secretary_seconds: int | None
+    transfer_seconds: int | None
+    call_tz: str | None
+    queue_seconds: int | None
+    wait_seconds: int | None
+    transfer_unbilled_seconds: int | None
+    # the message's
+    event_type: str | None
+    channel: str | None
+    event_date: object
+    event_quantity: int | None
+    partner_tz: str | None
+
+
 CSV_HEADER = (
     "client",
     "professional",
@@ -54,6 +103,7 @@ CSV_HEADER = (
     "caller",
     "ddi",
     "robot_seconds",
+    "wait_seconds",
     "secretary_seconds",
     "transfer_seconds",
     "description",
@@ -95,29 +145,81 @@ class ReportCallDetail(models.AbstractModel):
         invoice), each with its professionals (a collective's), each with its
         calls, messages and monthly fees and their subtotals."""
         invoice.ensure_one()
-        env = self.env
-        env["callgest.usage"].flush_model()
-        lines = invoice.sudo().line_ids.filtered("callgest_client_id")
-        env.cr.execute(
-            SQL(DETAIL_QUERY, lines.callgest_client_id.ids or [0], lines.ids or [0])
-        )
-        records = env.cr.fetchall()
-        Partner = env["res.partner"].sudo().with_context(active_test=False)
-        Currency = env["res.currency"]
-        names = {
-            partner.id: partner.name
-            for partner in Partner.browse(
-                {r[3] for r in records} | {r[4] for r in records if r[4]}
-            )
+        rows = self._detail_rows(invoice)
+        names = self._partner_names(rows)
+        money = self._detail_money(invoice, rows)
+        localize = self._localizer()
+        event_fields = self.env["callgest.billable.event"]._fields
+        labels = {
+            "event_type": dict(
+                event_fields["event_type"]._description_selection(self.env)
+            ),
+            "channel": dict(event_fields["channel"]._description_selection(self.env)),
         }
+        clients = {}
+        for row in rows:
+            line = self._base_line(row, money)
+            if row.call_id:
+                line.update(self._call_line(row, localize))
+            elif row.event_id:
+                line.update(self._message_line(row, localize, labels))
+            else:
+                line.update(self._fee_line(row))
+            client = clients.setdefault(
+                row.partner_id,
+                {"name": names[row.partner_id], "professionals": {}},
+            )
+            group = client["professionals"].setdefault(
+                row.professional_id or False,
+                {
+                    "name": names.get(row.professional_id, ""),
+                    "lines": defaultdict(list),
+                },
+            )
+            group["lines"][line["kind"]].append(line)
+        return self._with_totals(clients, invoice.currency_id, money["converted"])
+
+    @api.model
+    def _detail_rows(self, invoice):
+        """The DetailRows of ``invoice``'s lines, in the order of the detail."""
+        self.env["callgest.usage"].flush_model()
+        lines = invoice.sudo().line_ids.filtered("callgest_client_id")
+        self.env.cr.execute(SQL(DETAIL_QUERY, lines.ids or [0]))
+        return [DetailRow(**row) for row in self.env.cr.dictfetchall()]
+
+    @api.model
+    def _partner_names(self, rows):
+        """``{id: name}`` of the clients and professionals of ``rows``."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        ids = {row.partner_id for row in rows}
+        ids |= {row.professional_id for row in rows if row.professional_id}
+        return {partner.id: partner.name for partner in Partner.browse(ids)}
+
+    @api.model
+    def _detail_money(self, invoice, rows):
+        """What converting the lines' amounts to the invoice's currency
+        needs: the invoice's currency, the tariffs' currencies (by id), one
+        rate per tariff currency (not a rate query per line)."""
+        Currency = self.env["res.currency"]
         invoice_currency = invoice.currency_id
-        currencies = Currency.browse({r[5] for r in records})
-        converted = bool(currencies - invoice_currency)
-        company = invoice.company_id
+        currencies = Currency.browse({row.currency_id for row in rows})
         day = invoice.invoice_date or invoice.date
-        event_fields = env["callgest.billable.event"]._fields
-        message_types = dict(event_fields["event_type"]._description_selection(env))
-        channels = dict(event_fields["channel"]._description_selection(env))
+        return {
+            "invoice_currency": invoice_currency,
+            "currencies": {currency.id: currency for currency in currencies},
+            "converted": bool(currencies - invoice_currency),
+            "rates": {
+                currency: Currency._get_conversion_rate(
+                    currency, invoice_currency, invoice.company_id, day
+                )
+                for currency in currencies - invoice_currency
+            },
+        }
+
+    @api.model
+    def _localizer(self):
+        """``localize(naive UTC datetime, tz name)``: the local datetime, each
+        time zone looked up once."""
         timezones = {}
 
         def localize(moment, tz_name):
@@ -126,114 +228,92 @@ class ReportCallDetail(models.AbstractModel):
                 timezones[tz_name] = pytz.timezone(tz_name)
             return pytz.utc.localize(moment).astimezone(timezones[tz_name])
 
-        # one rate per tariff currency, not a rate query per line
-        rates = {
-            currency: Currency._get_conversion_rate(
-                currency, invoice_currency, company, day
+        return localize
+
+    @api.model
+    def _base_line(self, row, money):
+        """What every line of the detail has: its cost (exact, and in the
+        invoice's currency), and the columns a call fills (empty)."""
+        currency = money["currencies"][row.currency_id]
+        amount = Decimal(row.amount)
+        invoice_currency = money["invoice_currency"]
+        if currency == invoice_currency:
+            amount_invoice_currency = float(amount)
+        else:
+            amount_invoice_currency = invoice_currency.round(
+                float(amount) * money["rates"][currency]
             )
-            for currency in currencies - invoice_currency
+        return {
+            "amount": amount,
+            "currency": currency,
+            "amount_invoice_currency": amount_invoice_currency,
+            "late": row.late,
+            "period": row.period,
+            "robot_seconds": 0,
+            "wait_seconds": 0,
+            "secretary_seconds": 0,
+            "transfer_seconds": 0,
+            "caller": "",
+            "ddi": "",
+            "local": False,
+            "timezone": "",
+            "description": row.name,
         }
 
-        def in_invoice_currency(amount, currency):
-            if currency == invoice_currency:
-                return float(amount)
-            return invoice_currency.round(float(amount) * rates[currency])
+    @api.model
+    def _call_line(self, row, localize):
+        """The columns of a call's line: its local time, numbers, seconds."""
+        tz_name = row.call_tz or "UTC"
+        unbilled = row.transfer_unbilled_seconds or 0
+        description = ""
+        if row.direction == "outbound":
+            description = _(
+                "Outbound call to %(number)s",
+                number=row.called_number or row.called_raw or "",
+            )
+        elif unbilled:
+            description = _(
+                "Transfer of %(seconds)s s capped: %(unbilled)s s not billed",
+                seconds=row.transfer_seconds,
+                unbilled=unbilled,
+            )
+        return {
+            "kind": "call",
+            "local": localize(row.start_time, tz_name),
+            "timezone": tz_name,
+            "caller": row.caller_number or row.caller_raw or "",
+            "ddi": row.ddi or "",
+            "robot_seconds": rating.robot_time(
+                row.robot_seconds or 0, row.queue_seconds or 0
+            ),
+            "wait_seconds": row.wait_seconds or 0,
+            "secretary_seconds": row.secretary_seconds or 0,
+            # billed: within the client's transfer cap
+            "transfer_seconds": max((row.transfer_seconds or 0) - unbilled, 0),
+            "description": description,
+        }
 
-        clients = {}
-        for (
-            call_id,
-            event_id,
-            _fee_id,
-            partner_id,
-            professional_id,
-            currency_id,
-            amount,
-            date,
-            name,
-            _usage,
-            period,
-            late,
-            start_time,
-            direction,
-            caller_number,
-            caller_raw,
-            called_number,
-            called_raw,
-            ddi,
-            robot_seconds,
-            secretary_seconds,
-            transfer_seconds,
-            call_tz,
-            event_type,
-            channel,
-            event_date,
-            event_quantity,
-            partner_tz,
-        ) in records:
-            currency = Currency.browse(currency_id)
-            amount = Decimal(amount)
-            line = {
-                "amount": amount,
-                "currency": currency,
-                "amount_invoice_currency": in_invoice_currency(amount, currency),
-                "late": late,
-                "period": period,
-                "robot_seconds": 0,
-                "secretary_seconds": 0,
-                "transfer_seconds": 0,
-                "caller": "",
-                "ddi": "",
-                "local": False,
-                "timezone": "",
-                "description": name,
-            }
-            if call_id:
-                tz_name = call_tz or "UTC"
-                outbound = direction == "outbound"
-                line.update(
-                    kind="call",
-                    local=localize(start_time, tz_name),
-                    timezone=tz_name,
-                    caller=caller_number or caller_raw or "",
-                    ddi=ddi or "",
-                    robot_seconds=robot_seconds or 0,
-                    secretary_seconds=secretary_seconds or 0,
-                    transfer_seconds=transfer_seconds or 0,
-                    description=_(
-                        "Outbound call to %(number)s",
-                        number=called_number or called_raw or "",
-                    )
-                    if outbound
-                    else "",
-                )
-            elif event_id:
-                tz_name = partner_tz or "UTC"
-                description = message_types.get(event_type, name)
-                if channel:
-                    description = f"{description} ({channels[channel]})"
-                if event_quantity and event_quantity > 1:
-                    description = f"{description} × {event_quantity}"
-                line.update(
-                    kind="message",
-                    local=localize(event_date or date, tz_name),
-                    timezone=tz_name,
-                    description=description,
-                )
-            else:
-                line["kind"] = "fee"
-            client = clients.setdefault(
-                partner_id,
-                {"name": names[partner_id], "professionals": {}},
-            )
-            group = client["professionals"].setdefault(
-                professional_id or False,
-                {
-                    "name": names.get(professional_id, ""),
-                    "lines": defaultdict(list),
-                },
-            )
-            group["lines"][line["kind"]].append(line)
-        return self._with_totals(clients, invoice_currency, converted)
+    @api.model
+    def _message_line(self, row, localize, labels):
+        """The columns of a message's line: its local time and what it was
+        (``labels``: the event types' and channels' names)."""
+        tz_name = row.partner_tz or "UTC"
+        description = labels["event_type"].get(row.event_type, row.name)
+        if row.channel:
+            description = f"{description} ({labels['channel'][row.channel]})"
+        if row.event_quantity and row.event_quantity > 1:
+            description = f"{description} × {row.event_quantity}"
+        return {
+            "kind": "message",
+            "local": localize(row.event_date or row.date, tz_name),
+            "timezone": tz_name,
+            "description": description,
+        }
+
+    @api.model
+    def _fee_line(self, row):
+        """A monthly fee's line: its name and cost only."""
+        return {"kind": "fee"}
 
     @api.model
     def _with_totals(self, clients, invoice_currency, converted):
@@ -319,6 +399,7 @@ class ReportCallDetail(models.AbstractModel):
                             line["caller"],
                             line["ddi"],
                             line["robot_seconds"],
+                            line["wait_seconds"],
                             line["secretary_seconds"],
                             line["transfer_seconds"],
                             line["description"],

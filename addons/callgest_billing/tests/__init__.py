@@ -5,6 +5,12 @@ from . import test_prepaid
 from . import test_call_detail
 from . import test_invoicing
 from . import test_demo_invoicing
-from . import test_deposit
+from . import test_pending_fees
 from . import test_usage_dispute
 from . import test_ui
+from . import test_minimum
+from . import test_late_legs
+from . import test_security
+from . import test_robot_and_transfers
+from . import test_multi_company
+from . import test_invoicing_jobs

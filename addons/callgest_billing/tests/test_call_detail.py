@@ -131,7 +131,8 @@ class TestCallDetail(CallDetailCommon):
         # the exact total is the sum of the invoiced usage
         self.env.cr.execute(
             "SELECT SUM(usage.amount)::text FROM callgest_usage usage "
-            "JOIN account_move_line line ON line.id = usage.invoice_line_id "
+            "JOIN callgest_usage_link link ON link.id = usage.invoice_link_id "
+            "JOIN account_move_line line ON line.id = link.invoice_line_id "
             "WHERE line.move_id = %s",
             [self.collective_invoice.id],
         )
@@ -222,7 +223,8 @@ class TestCallDetail(CallDetailCommon):
         self.assertEqual({row["local_date"] for row in fees}, {OCTOBER})
         self.env.cr.execute(
             "SELECT SUM(usage.amount)::text FROM callgest_usage usage "
-            "JOIN account_move_line line ON line.id = usage.invoice_line_id "
+            "JOIN callgest_usage_link link ON link.id = usage.invoice_link_id "
+            "JOIN account_move_line line ON line.id = link.invoice_line_id "
             "WHERE line.move_id = %s",
             [self.clinic_invoice.id],
         )
@@ -285,7 +287,7 @@ class TestCallDetail(CallDetailCommon):
         salesman = new_test_user(
             self.env,
             login="detail_salesman",
-            groups="sales_team.group_sale_salesman",
+            groups="base.group_user",
             company_id=self.company.id,
         )
         Report = self.env["report.callgest_billing.report_call_detail"]
@@ -429,3 +431,88 @@ class TestCallDetailGroupings(CallgestBillingCommon):
         )
         html = self.env["ir.actions.report"]._render_qweb_html(REPORT, move.ids)[0]
         self.assertIn(b"Cost (CLP)", html)
+
+
+@tagged("post_install", "-at_install")
+class TestProfessionalInvoicesPortal(CallgestBillingCommon, HttpCaseWithUserPortal):
+    """A collective invoiced per professional: each professional's invoices
+    and call detail are his alone; the collective's manager sees them all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.collective.callgest_invoice_grouping = "professional"
+        cls.make_call(
+            cls.collective,
+            cls.at(date(2026, 10, 7), 9),
+            60,
+            professional=cls.lawyer_a,
+        )
+        cls.make_call(
+            cls.collective, cls.at(date(2026, 10, 9), 16), 90, ddi=cls.lawyer_b_ddi
+        )
+        moves = cls.env["account.move"].browse(
+            cls.Invoicing.run_period(OCTOBER, [cls.collective.id])
+        )
+        moves.filtered(lambda m: m.state == "draft").action_post()
+        cls.invoice_a = moves.filtered(lambda m: m.partner_id == cls.lawyer_a)
+        cls.invoice_b = moves.filtered(lambda m: m.partner_id == cls.lawyer_b)
+        cls.manager_contact = cls.env["res.partner"].create(
+            {"name": "Firm manager", "parent_id": cls.collective.id}
+        )
+        cls.env["callgest.authorized.contact"].create(
+            {"client_id": cls.collective.id, "partner_id": cls.manager_contact.id}
+        )
+        cls.portal_users = {}
+        for login, partner in (
+            ("lawyer_a_portal", cls.lawyer_a),
+            ("lawyer_b_portal", cls.lawyer_b),
+            ("firm_manager_portal", cls.manager_contact),
+        ):
+            cls.portal_users[login] = new_test_user(
+                cls.env,
+                login=login,
+                password=login,
+                groups="base.group_portal",
+                partner_id=partner.id,
+                company_id=cls.company.id,
+            )
+
+    def readable(self, login, invoices):
+        Move = self.env["account.move"].with_user(self.portal_users[login])
+        return Move.search([("id", "in", invoices.ids)])
+
+    def test_each_professional_reads_his_own(self):
+        both = self.invoice_a | self.invoice_b
+        self.assertEqual(len(both), 2)
+        self.assertEqual(self.readable("lawyer_a_portal", both), self.invoice_a)
+        self.assertEqual(self.readable("lawyer_b_portal", both), self.invoice_b)
+        self.assertEqual(self.readable("firm_manager_portal", both), both)
+        with self.assertRaises(AccessError):
+            self.invoice_b.with_user(self.portal_users["lawyer_a_portal"]).read(
+                ["amount_total"]
+            )
+        lines_b = self.invoice_b.invoice_line_ids
+        Line = self.env["account.move.line"].with_user(
+            self.portal_users["lawyer_a_portal"]
+        )
+        self.assertFalse(Line.search([("id", "in", lines_b.ids)]))
+
+    def test_call_detail_of_the_other_is_refused(self):
+        self.authenticate("lawyer_a_portal", "lawyer_a_portal")
+        own = self.url_open(
+            f"/my/invoices/{self.invoice_a.id}/call_detail?report_type=csv"
+        )
+        self.assertEqual(own.status_code, 200)
+        other = self.url_open(
+            f"/my/invoices/{self.invoice_b.id}/call_detail?report_type=csv",
+            allow_redirects=False,
+        )
+        self.assertEqual(other.status_code, 303)
+        self.assertTrue(other.headers["Location"].endswith("/my"))
+        self.authenticate("firm_manager_portal", "firm_manager_portal")
+        for invoice in (self.invoice_a, self.invoice_b):
+            response = self.url_open(
+                f"/my/invoices/{invoice.id}/call_detail?report_type=csv"
+            )
+            self.assertEqual(response.status_code, 200, invoice.partner_id.name)

@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
+from odoo.addons.callgest_voip.tests.jobs import perform_jobs, trap_jobs
+
 from ..models.callgest_invoicing import INVOICING_LOCK_KEY
 from ..tools import rating
 from .common import CallgestBillingCommon
@@ -223,7 +225,14 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         )
         self.assertIn("earlier months", sections.name)
         # the late usage does not count towards November's minimum
-        self.assertAlmostEqual(move.amount_untaxed, 62.3)
+        # (4000 s x 0.013 = 52.00 + 9.00 = 61.00 > 60); it counts toward
+        # October's, which was topped up (45 s x 0.013 = 0.585 -> 0.59 + 9.00,
+        # top-up 50.41): its 1.30 are absorbed by that top-up
+        absorbed = usage_lines(move).filtered(
+            lambda line: line.product_id.default_code == "CG-MIN"
+        )
+        self.assertEqual(absorbed.price_subtotal, -1.3)
+        self.assertAlmostEqual(move.amount_untaxed, 61.0)
 
     def test_ddi_fee_prorated_for_a_partial_month(self):
         self.clinic_ddi.activation_date = date(2026, 10, 17)
@@ -233,12 +242,36 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
         ddi_line = usage_lines(move).filtered(
             lambda line: line.product_id.default_code == "CG-DDI"
         )
-        # 15 of 31 days: 0.48 month x 9
-        self.assertEqual(ddi_line.quantity, 0.48)
-        self.assertEqual(ddi_line.price_subtotal, 4.32)
+        # 15 of 31 days: 9 x 15/31 = 4.354... -> 4.35, rounded once
+        self.assertEqual(ddi_line.quantity, 1.0)
+        self.assertEqual(ddi_line.price_subtotal, 4.35)
         self.assertIn("15 of 31 days", ddi_line._callgest_usage().name)
-        # the minimum follows the DDI: 0.48 x 60 = 28.80
-        self.assertEqual(move.amount_untaxed, 28.8)
+        self.assertIn("15 of 31 days", ddi_line.name)
+        # the minimum follows the DDI: 60 x 15/31 = 29.032... -> 29.03
+        self.assertEqual(move.amount_untaxed, 29.03)
+
+    def test_lines_are_named_in_the_clients_language(self):
+        """The invoicing runs in English, the client reads Spanish: its
+        invoice lines, and the fees and minimum made for it, are in Spanish."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(
+            ["callgest_billing"], ["es_ES"], overwrite=True
+        )
+        self.clinic.lang = "es_ES"
+        self.clinic_ddi.activation_date = date(2026, 10, 17)
+        self.make_call(self.clinic, self.at(date(2026, 10, 20)), 120)
+        move = self.env["account.move"].browse(
+            self.Invoicing.with_context(lang="en_US").run_period(
+                OCTOBER, [self.clinic.id]
+            )
+        )
+        names = {line.product_id.default_code: line.name for line in usage_lines(move)}
+        self.assertEqual(names["CG-SEC1"], "Tiempo de secretaria, nivel 1 (Segundo)")
+        self.assertIn("(15 de 31 días)", names["CG-DDI"])
+        self.assertTrue(
+            names["CG-MIN"].startswith("Complemento hasta el mínimo mensual de")
+        )
+        self.assertEqual(move.invoice_origin, "CallGest 2026-10")
 
     @freeze_time("2026-12-05")
     def test_setup_fee_and_agenda_on_the_invoice(self):
@@ -423,6 +456,75 @@ class TestMonthlyInvoicing(CallgestBillingCommon):
     def test_monthly_cron_invoices_the_previous_month(self):
         call = self.make_call(self.clinic, self.at(date(2026, 10, 5)), 45)
         cron = self.env.ref("callgest_billing.ir_cron_invoice_previous_month")
-        with freeze_time("2026-11-01 03:00:00"):
+        with trap_jobs() as trap, freeze_time("2026-11-01 03:00:00"):
             cron.sudo().method_direct_trigger()
+            # the cron queues the job of the company's run; the job invoices
+            trap.assert_jobs_count(1)
+            self.assertFalse(call.usage_ids.invoice_id)
+            perform_jobs(trap)
         self.assertEqual(call.usage_ids.invoice_id.callgest_period, OCTOBER)
+
+
+@tagged("post_install", "-at_install")
+class TestUsageLink(CallgestBillingCommon):
+    """Usage is linked to its invoice line through callgest.usage.link: the
+    foreign key to the journal item is on the link (indexed), none on the
+    millions of usage rows."""
+
+    def test_journal_items_are_referenced_through_an_index_only(self):
+        cr = self.env.cr
+        cr.execute(
+            """SELECT conrelid::regclass::text, a.attname
+                 FROM pg_constraint c
+                 JOIN pg_attribute a
+                   ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+                WHERE c.contype = 'f'
+                  AND c.confrelid = 'account_move_line'::regclass
+                  AND c.conrelid::regclass::text LIKE 'callgest%%'"""
+        )
+        self.assertEqual(cr.fetchall(), [("callgest_usage_link", "invoice_line_id")])
+        cr.execute(
+            """SELECT indexdef FROM pg_indexes
+                WHERE tablename = 'callgest_usage_link'"""
+        )
+        self.assertTrue(
+            any("(invoice_line_id)" in row[0] for row in cr.fetchall()),
+            "the link's key to the journal item has an index",
+        )
+        cr.execute(
+            """SELECT indexdef FROM pg_indexes WHERE tablename = 'callgest_usage'"""
+        )
+        self.assertFalse(
+            [row for row in cr.fetchall() if "invoice_link_id" in row[0]],
+            "no index on the usage's link: invoicing updates it in place",
+        )
+
+    def test_a_journal_item_deleted_in_sql_releases_its_usage(self):
+        call = self.make_call(self.clinic, self.at(date(2026, 10, 5)), 45)
+        move = self.env["account.move"].browse(
+            self.Invoicing.run_period(OCTOBER, [self.clinic.id])
+        )
+        line = call.usage_ids.invoice_line_id
+        self.assertEqual(line.move_id, move)
+        self.env.flush_all()
+        # whoever deletes the line, its usage goes back to be invoiced
+        self.env.cr.execute("DELETE FROM account_move_line WHERE id = %s", [line.id])
+        self.env.invalidate_all()
+        self.assertEqual(call.usage_ids.state, "to_invoice")
+        self.assertFalse(call.usage_ids.invoice_line_id)
+        self.assertEqual(self.clinic.callgest_usage_pending_since, OCTOBER)
+
+    def test_every_usage_is_linked_once(self):
+        self.make_call(self.clinic, self.at(date(2026, 10, 5)), 45, robot=10)
+        move = self.env["account.move"].browse(
+            self.Invoicing.run_period(OCTOBER, [self.clinic.id])
+        )
+        links = self.env["callgest.usage.link"].search(
+            [("invoice_line_id", "in", move.line_ids.ids)]
+        )
+        # robot, secretary, DDI and top-up: a link per line, usage on each
+        self.assertEqual(len(links), len(usage_lines(move)))
+        usages = self.Usage.search([("invoice_id", "=", move.id)])
+        self.assertEqual(set(usages.mapped("invoice_link_id")), set(links.ids))
+        with self.assertRaises(UserError):
+            links[0].write({"partner_id": self.collective.id})

@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.callgest_message.tests.common import send_due_deliveries
 
 PERIOD = "2026-10"
 
@@ -55,6 +56,7 @@ class TestPrepaid(AccountTestInvoicingCommon):
             }
         )
         cls.top_up_20 = cls.env.ref("callgest_billing.product_prepaid_top_up_20")
+        cls.top_up_30 = cls.env.ref("callgest_billing.product_prepaid_top_up_30")
         cls.plan_6_months = cls.env.ref(
             "callgest_billing.product_prepaid_bundle_6_months"
         )
@@ -151,7 +153,7 @@ class TestPrepaid(AccountTestInvoicingCommon):
             sorted(recharges.mapped("kind")), ["bundle", "recharge"], recharges
         )
         # the hook runs again (in payment, then paid): credited once
-        self.assertFalse(self.Move._recharge_from_invoices(invoice))
+        self.assertFalse(self.Move._sync_recharges(invoice))
         self.assertEqual(self.client.callgest_prepaid_balance, 20.0)
 
     def test_unpaid_or_other_products_credit_nothing(self):
@@ -219,12 +221,73 @@ class TestPrepaid(AccountTestInvoicingCommon):
         self.make_calls(12)  # 3.5 left
         self.assertEqual(len(self.warnings()), 2)
 
-    def test_no_warning_while_bundle_calls_are_left(self):
-        self.credit(calls=3)
-        self.make_calls(2)
+    def test_warning_while_bundle_calls_remain(self):
+        """Warned with 10 plan calls left (the company's default), not with
+        the call that uses the last one: a client who stops is warned while
+        it is still served."""
+        self.client.callgest_prepaid_exhausted_behaviour = "stop"
+        self.assertEqual(self.client.callgest_prepaid_warning_calls, 10)
+        self.credit(calls=12)
+        self.make_calls(1)  # 11 left
         self.assertFalse(self.warnings())
-        self.make_calls(1)
+        self.make_calls(1)  # 10 left, balance 0.00 <= 5.00: running low
+        warning = self.warnings()
+        self.assertEqual(len(warning), 1)
+        self.assertEqual(self.client.callgest_prepaid_calls_left, 10)
+        self.assertFalse(self.client.callgest_prepaid_stopped)
+        self.assertIn("<strong>10</strong>", warning.body_html)
+        # once per crossing, not on every call
+        self.make_calls(9)  # 1 left
         self.assertEqual(len(self.warnings()), 1)
+        self.make_calls(1)  # the last one: stopped, no second email
+        self.assertTrue(self.client.callgest_prepaid_stopped)
+        self.assertEqual(len(self.warnings()), 1)
+
+    def test_warning_offers_plans_and_top_ups(self):
+        self.credit(calls=3)  # 3 calls <= 10, 0.00 <= 5.00: low
+        body = self.warnings().body_html
+        # the seed's plans (12 months 156 €, 6 months 96 €) and reloads of
+        # 20 €/30 €/50 €, each plus VAT
+        for name in (
+            "Prepaid plan 12 months (312 calls)",
+            "Prepaid plan 6 months (192 calls)",
+            "Prepaid top-up 20 €",
+            "Prepaid top-up 30 €",
+            "Prepaid top-up 50 €",
+        ):
+            self.assertIn(name, body)
+        self.assertIn("+ VAT", body)
+        self.assertLess(body.index("12 months"), body.index("top-up 20"))
+
+    def test_warning_rearmed_only_above_the_thresholds(self):
+        self.client.callgest_prepaid_warning_calls = 2
+        self.credit(amount=7.0)
+        self.make_calls(2)  # 7.00 - 2 x 1.50 = 4.00 <= 5.00 (0 calls <= 2)
+        self.assertEqual(len(self.warnings()), 1)
+        # 1.00 more (5.00): not above the threshold, the warning stays sent
+        self.credit(amount=1.0)
+        self.assertTrue(self.client.callgest_prepaid_warned)
+        self.make_calls(1)  # 3.50
+        self.assertEqual(len(self.warnings()), 1)
+        # 3.00 more (6.50): above 5.00, re-armed
+        self.credit(amount=3.0)
+        self.assertFalse(self.client.callgest_prepaid_warned)
+        self.make_calls(1)  # 6.50 - 1.50 = 5.00: low again, warned again
+        self.assertEqual(len(self.warnings()), 2)
+
+    def test_warning_thresholds_from_the_company(self):
+        company = self.env.company
+        company.write(
+            {
+                "callgest_prepaid_warning_amount": 25.0,
+                "callgest_prepaid_warning_calls": 3,
+            }
+        )
+        client = self.env["res.partner"].create(
+            {"name": "New prepaid", "callgest_billing_mode": "prepaid"}
+        )
+        self.assertEqual(client.callgest_prepaid_warning_amount, 25.0)
+        self.assertEqual(client.callgest_prepaid_warning_calls, 3)
 
     def test_stop_behaviour_tells_the_pbx_not_to_serve(self):
         self.client.callgest_prepaid_exhausted_behaviour = "stop"
@@ -296,4 +359,224 @@ class TestPrepaid(AccountTestInvoicingCommon):
         self.assertEqual(usage.mapped("state"), ["prepaid"])
         self.assertEqual(
             self.env["callgest.invoicing"].run_period(PERIOD, self.client.ids), []
+        )
+
+    # ------------------------------------------------------------------
+    # The overage invoice of a month (issue 11, point 8)
+    # ------------------------------------------------------------------
+    def run_period(self, period):
+        return self.env["account.move"].browse(
+            self.env["callgest.invoicing"].run_period(period, self.client.ids)
+        )
+
+    def test_overage_of_a_month_bills_only_months_up_to_it(self):
+        self.credit(amount=1.5)
+        self.make_calls(3)  # October
+        self.make_calls(2, day=datetime(2026, 11, 3, 8))
+        self.make_calls(1, day=datetime(2026, 12, 1, 8))
+        # 1.50 - 3 x 1.50 - 2 x 1.50 - 1 x 1.50 (every month's first calls)
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -7.5)
+        october = self.run_period("2026-10")
+        # 3 calls x 1.50 - 1.50 credited = 3.00: November's and December's
+        # calls are not October's
+        self.assertEqual(october.amount_untaxed, 3.0)
+        self.assertEqual(october.callgest_period, "2026-10")
+        self.assertIn("2026-10", october.invoice_line_ids.name)
+        november = self.run_period("2026-11")
+        self.assertEqual(november.amount_untaxed, 3.0)  # 2 calls x 1.50
+        self.assertFalse(self.run_period("2026-11"))
+        # December's call waits for December: -7.50 + 3.00 + 3.00
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -1.5)
+
+    def test_cancelled_overage_invoice_is_owed_again(self):
+        self.credit(amount=1.5)
+        self.make_calls(3)  # 1.50 - 3 x 1.50 = -3.00
+        invoice = self.run_period(PERIOD)
+        self.assertEqual(invoice.amount_untaxed, 3.0)
+        self.assertEqual(self.client.callgest_prepaid_balance, 0.0)
+        invoice.action_post()
+        invoice.button_cancel()
+        self.assertEqual(invoice.state, "cancel")
+        # the balance as it was, and a new run bills the 3.00 again
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -3.0)
+        invoice._callgest_sync_prepaid()  # asked again: taken back once
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -3.0)
+        again = self.run_period(PERIOD)
+        self.assertEqual(again.amount_untaxed, 3.0)
+        self.assertEqual(self.client.callgest_prepaid_balance, 0.0)
+        self.assertFalse(self.run_period(PERIOD))
+
+    def test_cancelled_overage_invoice_reset_to_draft_settles_again(self):
+        self.credit(amount=1.5)
+        self.make_calls(3)
+        invoice = self.run_period(PERIOD)
+        invoice.button_cancel()
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -3.0)
+        invoice.button_draft()
+        # the 3.00 is billed by this invoice again: not by a new one
+        self.assertEqual(self.client.callgest_prepaid_balance, 0.0)
+        self.assertFalse(self.run_period(PERIOD))
+
+    def test_deleted_overage_invoice_is_owed_again(self):
+        self.credit(amount=1.5)
+        self.make_calls(3)
+        invoice = self.run_period(PERIOD)
+        invoice.action_post()
+        invoice.button_draft()
+        invoice.unlink()
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -3.0)
+        self.assertEqual(self.run_period(PERIOD).amount_untaxed, 3.0)
+        self.assertEqual(self.client.callgest_prepaid_balance, 0.0)
+
+    def test_overage_invoice_edited_in_draft_settles_what_it_bills(self):
+        self.credit(amount=1.5)
+        self.make_calls(3)
+        invoice = self.run_period(PERIOD)
+        # the accountant grants 1.00: the invoice bills 2.00, 1.00 is owed
+        invoice.invoice_line_ids.price_unit = 2.0
+        invoice.action_post()
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -1.0)
+
+    # ------------------------------------------------------------------
+    # A cancelled or credited top-up takes its credit back
+    # ------------------------------------------------------------------
+    def test_cancelled_top_up_takes_its_credit_back_once(self):
+        invoice = self.invoice_recharge(self.top_up_20)
+        self.pay(invoice)
+        self.make_calls(4)  # 20.00 - 4 x 1.50 = 14.00
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, 14.0)
+        invoice.button_draft()
+        # no longer paid: 14.00 - 20.00 = -6.00
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -6.0)
+        invoice.button_cancel()
+        self.Move._sync_recharges(invoice)
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -6.0)
+        taken = self.Move.search(
+            [("invoice_id", "=", invoice.id), ("kind", "=", "recharge_cancelled")]
+        )
+        self.assertEqual(taken.mapped("amount"), [-20.0])
+        # the client is now served beyond its balance: the overage is billed
+        self.assertEqual(self.run_period(PERIOD).amount_untaxed, 6.0)
+
+    def test_top_up_paid_again_after_a_reset_credits_again(self):
+        invoice = self.invoice_recharge(self.top_up_20)
+        self.pay(invoice)
+        invoice.button_draft()
+        self.assertEqual(self.client.callgest_prepaid_balance, 0.0)
+        invoice.action_post()
+        self.pay(invoice)
+        self.assertEqual(self.client.callgest_prepaid_balance, 20.0)
+
+    def test_credit_note_of_a_paid_top_up_takes_its_credit_back(self):
+        invoice = self.invoice_recharge(self.top_up_20, self.top_up_30)
+        self.pay(invoice)
+        self.assertEqual(self.client.callgest_prepaid_balance, 50.0)
+        self.make_calls(2)  # 50.00 - 2 x 1.50 = 47.00
+        refund = invoice._reverse_moves(
+            [{"invoice_date": invoice.invoice_date, "ref": "top-up refused"}]
+        )
+        # a credit note of the 30 € top-up only
+        refund.invoice_line_ids.filtered(
+            lambda line: line.product_id == self.top_up_20
+        ).unlink()
+        refund.action_post()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        # 47.00 - 30.00 = 17.00, once
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, 17.0)
+        self.Move._sync_recharges(invoice | refund)
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, 17.0)
+        # the credit note cancelled: the 30.00 is credited again
+        refund.button_cancel()
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, 47.0)
+
+    def test_cancelled_plan_takes_back_its_calls_and_charges_used_ones(self):
+        self.client.callgest_prepaid_exhausted_behaviour = "stop"
+        invoice = self.invoice_recharge(self.plan_6_months)
+        self.pay(invoice)
+        self.make_calls(50)
+        self.assertEqual(self.client.callgest_prepaid_calls_left, 142)
+        invoice.button_cancel()
+        # 142 calls left taken back, the 50 used charged at the plan's
+        # 96.00 / 192 = 0.50 a call: 50 x 0.50 = -25.00
+        self.assertEqual(self.client.callgest_prepaid_calls_left, 0)
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -25.0)
+        self.assertTrue(self.client.callgest_prepaid_stopped)
+        self.assertFalse(
+            self.env["callgest.ddi"].resolve_number("+34933906741")["serve"]
+        )
+        self.Move._sync_recharges(invoice)
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, -25.0)
+        # invoiced and paid again: 192 - 50 = 142 calls, the 25.00 back
+        invoice.button_draft()
+        invoice.action_post()
+        self.pay(invoice)
+        self.assertEqual(self.client.callgest_prepaid_calls_left, 142)
+        self.assertAlmostEqual(self.client.callgest_prepaid_balance, 0.0)
+
+    # ------------------------------------------------------------------
+    # The balance in every recado email
+    # ------------------------------------------------------------------
+    def test_recado_email_shows_the_balance_in_the_recipients_language(self):
+        self.env["res.lang"]._activate_lang("pt_PT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["callgest_message", "callgest_billing"], ["pt_PT"], overwrite=True
+        )
+        self.env["callgest.recipient"].create(
+            {
+                "partner_id": self.client.id,
+                "channel": "email",
+                "address": "lisboa@physio.example.com",
+                "lang": "pt_PT",
+                "mode": "immediate",
+            }
+        )
+        self.credit(amount=14.0, calls=5)
+        self.make_calls(1)  # a plan call: 4 left, 14.00 on the balance
+        message = self.env["callgest.message"].create(
+            {"ddi_id": self.ddi.id, "caller_name": "Ana", "body": "Ligar de volta"}
+        )
+        message.action_submit()
+        send_due_deliveries(self.env)
+        body = message.delivery_ids.mail_id.body_html
+        self.assertIn("Foi registado um recado", body)
+        self.assertIn("O seu saldo pré-pago", body)
+        self.assertIn("14,00", body)
+        self.assertIn("Chamadas do seu plano por utilizar: <strong>4</strong>", body)
+
+    def test_postpaid_recado_email_has_no_balance(self):
+        self.client.callgest_billing_mode = "postpaid"
+        self.env["callgest.recipient"].create(
+            {
+                "partner_id": self.client.id,
+                "channel": "email",
+                "address": "office@physio.example.com",
+                "lang": "en_US",
+            }
+        )
+        message = self.env["callgest.message"].create(
+            {"ddi_id": self.ddi.id, "caller_name": "Ana", "body": "Call back"}
+        )
+        message.action_submit()
+        send_due_deliveries(self.env)
+        body = message.delivery_ids.mail_id.body_html
+        self.assertIn("A recado was taken", body)
+        self.assertNotIn("prepaid balance", body)
+
+    # ------------------------------------------------------------------
+    # One serve decision for the PBX and the screen pop
+    # ------------------------------------------------------------------
+    def test_serve_decision_is_the_ddi_hook(self):
+        self.client.callgest_prepaid_exhausted_behaviour = "stop"
+        self.assertEqual(
+            self.ddi._serve_decision(),
+            {"serve": False, "serve_reason": "prepaid balance exhausted"},
+        )
+        payload = self.env["callgest.ddi"].resolve_number("+34933906741")
+        self.assertEqual(
+            (payload["serve"], payload["serve_reason"], payload["reason"]),
+            (False, "prepaid balance exhausted", "prepaid balance exhausted"),
+        )
+        self.credit(amount=1.5)
+        self.assertEqual(
+            self.ddi._serve_decision(), {"serve": True, "serve_reason": False}
         )

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo.tests import BaseCase
@@ -10,7 +10,14 @@ from ..tools import rating
 
 D = Decimal
 # no example database written into the working directory, no timing flakes
-PROPERTIES = settings(max_examples=200, deadline=None, database=None)
+# no health check on generation speed: a loaded machine (a CI running every
+# addon alone in parallel) is slow, the 200 examples are checked all the same
+PROPERTIES = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 seconds = st.integers(min_value=0, max_value=100_000)
 increments = st.integers(min_value=1, max_value=600)
@@ -48,6 +55,7 @@ def calls(draw):
         "secretary_seconds": draw(seconds),
         "level": draw(st.sampled_from([1, 2])),
         "robot_seconds": draw(seconds),
+        "queue_seconds": draw(seconds),
         "transfer_seconds": draw(seconds),
         "outbound": outbound,
         "outbound_destination": destination,
@@ -105,6 +113,53 @@ class TestSeedTariff(RatingCase):
     def test_transfer(self):
         lines = rating.rate_call(self.tariff, transfer_seconds=120)
         self.assertLines(lines, [("transfer_fixed", 120, "0.24")])
+
+    def test_queue_music_is_robot_time(self):
+        """Seed 000 "Garantías": 20 s of queue music, then 100 s with the
+        secretary: 20 x 0.001 + 100 x 0.013 = 0.02 + 1.30 = 1.32."""
+        lines = rating.rate_call(self.tariff, secretary_seconds=100, queue_seconds=20)
+        self.assertLines(
+            lines, [("robot", 20, "0.020"), ("secretary_l1", 100, "1.300")]
+        )
+        self.assertEqual(rating.total(lines), D("1.32"))
+        self.assertEqual(lines[0].seconds, 20)
+
+    def test_menu_and_queue_are_one_robot_line(self):
+        # 12 s of menu + 8 s of queue = 20 s x 0.001 = 0.020
+        lines = rating.rate_call(self.tariff, robot_seconds=12, queue_seconds=8)
+        self.assertLines(lines, [("robot", 20, "0.020")])
+
+    def test_abandoned_in_the_queue(self):
+        # 45 s of music, the caller hangs up: 45 x 0.001 = 0.045
+        lines = rating.rate_call(self.tariff, queue_seconds=45)
+        self.assertLines(lines, [("robot", 45, "0.045")])
+
+    def test_plain_ringing_is_not_billed(self):
+        # a ring nobody answered is neither robot nor queue time: no line
+        self.assertEqual(rating.rate_call(self.tariff), [])
+        self.assertEqual(rating.robot_time(0, 0), 0)
+
+    def test_robot_time(self):
+        self.assertEqual(rating.robot_time(20, 15), 35)
+        self.assertEqual(rating.robot_time(8), 8)
+        with self.assertRaises(ValueError):
+            rating.robot_time(5, -1)
+        with self.assertRaises(TypeError):
+            rating.robot_time(5, 1.5)
+
+    def test_transfer_to_a_mobile_per_started_minute(self):
+        """No seed price for a transfer to a mobile: as an outbound call to a
+        mobile, 0.30 €/min per started minute: 120 s = 2 x 0.30 = 0.60."""
+        lines = rating.rate_call(self.tariff, transfer_mobile_seconds=120)
+        self.assertLines(lines, [("transfer_mobile", 2, "0.60")])
+        lines = rating.rate_call(self.tariff, transfer_mobile_seconds=121)
+        self.assertLines(lines, [("transfer_mobile", 3, "0.90")])
+        rate = self.tariff.rate(rating.TRANSFER_MOBILE)
+        self.assertEqual((rate.unit, rate.increment), (rating.MINUTE, 60))
+        self.assertEqual(
+            rate,
+            rating.Rate(rating.TRANSFER_MOBILE, rating.MINUTE, D("0.30"), increment=60),
+        )
 
     def test_outbound_mobile_per_started_minute(self):
         """The seed bills outbound telephone time per started minute: 61 s are
@@ -417,7 +472,7 @@ class TestProperties(BaseCase):
         secretary = {1: D("0.013"), 2: D("0.014")}[call["level"]]
         expected = (
             call["secretary_seconds"] * secretary
-            + call["robot_seconds"] * D("0.001")
+            + (call["robot_seconds"] + call["queue_seconds"]) * D("0.001")
             + call["transfer_seconds"] * D("0.002")
             + (D("0.30") if call["outbound"] else 0)
             + call["automatic_messages"] * D("0.15")
@@ -444,3 +499,124 @@ class TestProperties(BaseCase):
     def test_round_money_like_odoo(self, amount, rounding):
         odoo_rounded = float_round(float(amount), precision_rounding=float(rounding))
         self.assertEqual(float(rating.round_money(amount, rounding)), odoo_rounded)
+
+
+class TestMonthlyFees(BaseCase):
+    def test_prorated_rounded_once(self):
+        # seed DDI fee, 16 days of July: 9 x 16/31 = 4.645... -> 4.65
+        self.assertEqual(rating.round_money(rating.prorated(D(9), 16, 31)), D("4.65"))
+        # the factor rounded first would give 0.52 x 9 = 4.68
+        self.assertNotEqual(D("0.52") * 9, D("4.65"))
+        # the minimum of that DDI month: 60 x 16/31 = 30.967... -> 30.97
+        self.assertEqual(rating.round_money(rating.prorated(D(60), 16, 31)), D("30.97"))
+        self.assertEqual(rating.prorated(D(9), 31, 31), D(9))
+        self.assertEqual(rating.prorated(D(9), 0, 30), D(0))
+
+    def test_prorated_refuses_days_outside_the_month(self):
+        for days, month in ((32, 31), (-1, 30), (1, 0)):
+            with self.assertRaises(ValueError):
+                rating.prorated(D(9), days, month)
+        with self.assertRaises(TypeError):
+            rating.prorated(D(9), 1.5, 31)
+
+    def test_minimum_adjustment(self):
+        # usage 10.30 under a minimum of 60: top-up 49.70
+        self.assertEqual(rating.minimum_adjustment(60, D("10.30"), 0), D("49.70"))
+        # 13.00 more usage after the month was topped up: absorbed
+        self.assertEqual(
+            rating.minimum_adjustment(60, D("23.30"), D("49.70")), D("-13.00")
+        )
+        # more late usage than the top-up: the whole top-up given back
+        self.assertEqual(
+            rating.minimum_adjustment(60, D("74.00"), D("12.00")), D("-12.00")
+        )
+        self.assertEqual(rating.minimum_adjustment(60, D("80"), 0), 0)
+        with self.assertRaises(ValueError):
+            rating.minimum_adjustment(-1, 0, 0)
+
+    @PROPERTIES
+    @given(
+        st.decimals(min_value=0, max_value=1000, places=2),
+        st.lists(st.decimals(min_value=-50, max_value=200, places=2), max_size=6),
+    )
+    def test_minimum_adjustments_add_up_to_the_top_up(self, minimum, arrivals):
+        """Usage arriving in any number of invoices: after each, the month
+        costs max(minimum, usage) in all."""
+        counted = topped_up = D(0)
+        for amount in arrivals:
+            counted += amount
+            topped_up += rating.minimum_adjustment(minimum, counted, topped_up)
+            self.assertEqual(counted + topped_up, max(minimum, counted))
+
+
+class TestTransferSplit(RatingCase):
+    """Transfers by destination class, own SIMs and the cap (seed 000 FAQ,
+    seed 001 "duración máxima de 10 minutos por llamada")."""
+
+    def test_by_destination(self):
+        self.assertEqual(
+            rating.split_transfers([("mobile", 120)]),
+            rating.TransferSplit(fixed=0, mobile=120, unbilled=0),
+        )
+        self.assertEqual(
+            rating.split_transfers([("fixed", 30), ("mobile", 40), ("fixed", 5)]),
+            rating.TransferSplit(fixed=35, mobile=40, unbilled=0),
+        )
+        self.assertEqual(rating.split_transfers([]), rating.TransferSplit())
+
+    def test_own_sims_are_fixed(self):
+        split = rating.split_transfers([("mobile", 120)], own_sims=True)
+        self.assertEqual(split, rating.TransferSplit(fixed=120))
+        # 120 x 0.002 = 0.24
+        lines = rating.rate_call(self.tariff, transfer_seconds=split.fixed)
+        self.assertLines(lines, [("transfer_fixed", 120, "0.24")])
+
+    def test_cap_of_ten_minutes(self):
+        self.assertEqual(rating.TRANSFER_CAP_SECONDS, 600)
+        split = rating.split_transfers([("fixed", 900)])
+        self.assertEqual(split, rating.TransferSplit(fixed=600, unbilled=300))
+        self.assertTrue(split.capped)
+        # 600 x 0.002 = 1.20
+        lines = rating.rate_call(self.tariff, transfer_seconds=split.fixed)
+        self.assertLines(lines, [("transfer_fixed", 600, "1.200")])
+        self.assertFalse(rating.split_transfers([("fixed", 600)]).capped)
+
+    def test_the_earliest_seconds_are_billed_first(self):
+        # 500 s to a mobile, then 400 s to a fixed line, cap 600
+        split = rating.split_transfers([("mobile", 500), ("fixed", 400)])
+        self.assertEqual(
+            split, rating.TransferSplit(mobile=500, fixed=100, unbilled=300)
+        )
+
+    def test_no_cap(self):
+        for cap in (0, None):
+            self.assertEqual(
+                rating.split_transfers([("fixed", 900)], cap_seconds=cap),
+                rating.TransferSplit(fixed=900),
+            )
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(ValueError, "unknown transfer destination"):
+            rating.split_transfers([("satellite", 10)])
+        with self.assertRaises(ValueError):
+            rating.split_transfers([("fixed", -1)])
+        with self.assertRaises(ValueError):
+            rating.split_transfers([("fixed", 1)], cap_seconds=-5)
+
+    @PROPERTIES
+    @given(
+        st.lists(st.tuples(st.sampled_from(["fixed", "mobile"]), seconds), max_size=5),
+        st.integers(min_value=0, max_value=5000),
+        st.booleans(),
+    )
+    def test_every_second_billed_once_or_beyond_the_cap(self, transfers, cap, own):
+        split = rating.split_transfers(transfers, cap_seconds=cap, own_sims=own)
+        total = sum(s for _destination, s in transfers)
+        self.assertEqual(split.fixed + split.mobile + split.unbilled, total)
+        if cap:
+            self.assertEqual(split.fixed + split.mobile, min(total, cap))
+        else:
+            self.assertEqual(split.unbilled, 0)
+        if own:
+            self.assertEqual(split.mobile, 0)
+        self.assertEqual(split.capped, split.unbilled > 0)

@@ -51,6 +51,21 @@ class TestInvoicingUi(HttpCase):
             )
         )
         self.env["callgest.usage"]._rate_calls(call)
+        euro = self.env.ref("base.EUR")
+        company = self.env.company
+        if company.currency_id != euro and not euro.rate_ids.filtered(
+            lambda r: r.company_id == company
+        ):
+            # without demo data the company is in USD with no rate for the
+            # tariff's euros (the demo company is in EUR)
+            self.env["res.currency.rate"].create(
+                {
+                    "name": "2020-01-01",
+                    "rate": 0.9,
+                    "currency_id": euro.id,
+                    "company_id": company.id,
+                }
+            )
         new_test_user(
             self.env,
             login="tour_billing_accountant",

@@ -31,6 +31,55 @@ the second, write it per second (0.06 €/min is 0.001 €/s).
 
 :func:`seed_tariff` is the seed tariff of the Spanish answering service;
 :func:`rate_call` rates one call against a tariff.
+
+Monthly fees and the monthly minimum (seed ``000_…``, "Nuestros Costes"):
+
+* a DDI in service part of a month costs its fee × days in service / days of
+  the month, exact, and is rounded once: 16 days of July are
+  9 € × 16/31 = 4.645… → 4.65 € (:func:`prorated`); the minimum of that DDI's
+  month is prorated the same way (60 € × 16/31 = 30.97 €);
+* a month never costs more than its minimum or its usage: for every client
+  and month, billed = max(minimum, what counts toward it) + what the minimum
+  excludes (the setup fee), whatever the order in which the month's usage
+  arrives and the months are invoiced. Usage of a month billed later (a late
+  CDR, a month invoiced after the next one) counts toward that month's
+  minimum; when the month was topped up, the late usage is first absorbed by
+  the top-up (a negative line on the next invoice) and only the rest is
+  billed (:func:`minimum_adjustment`).
+
+Time before a secretary picks up (seed ``000_…``, "Garantías": "el tiempo
+previo de emisión de menús, avisos previos y música … se cobra a la tarifa
+mínima de llamada robotizada"), see :func:`robot_time`:
+
+* every second the caller spent on our platform before a secretary answered
+  is robot time: the PBX's own legs (IVR menus, announcements, messages,
+  voicemail) *and* the time in a queue, where the caller hears music (a
+  ``Queue`` leg of the CDR, or the ``queue_log`` hold/wait time), also when
+  the caller hangs up in the queue;
+* plain ringing is not billed: a ``Dial`` to a secretary's phone or a ring
+  group that rings (the caller hears the ring tone, the call is not answered
+  by our platform), whether someone answers afterwards or nobody does.
+  E.g. 20 s of music in the queue, then 100 s with the secretary:
+  20 × 0.001 + 100 × 0.013 = 1.32 €; 45 s in the queue, the caller hangs up:
+  45 × 0.001 = 0.045 €; 30 s of ringing nobody answered: 0 €.
+
+Transfers (seed ``000_…`` FAQ on costs, ``001_…`` "Transferencias"), see
+:func:`split_transfers`:
+
+* a transfer to a fixed line costs 0.002 €/s; a transfer to a mobile is
+  priced by the destination's class (the same phonenumbers classification as
+  an outbound call) at the tariff's ``transfer_mobile`` rate. The seed gives
+  no price of its own for a transfer to a mobile: the seed tariff bills it as
+  the seed's outbound call to a mobile, 0.30 €/min per started minute
+  (120 s: 2 × 0.30 = 0.60 €);
+* a client that supplied its own SIMs of a corporate mobile group has its
+  transfers to mobiles billed at the fixed rate (the operator bills the
+  mobile call to the client): 120 s at 0.002 = 0.24 €;
+* the transfer time of a call is capped at the client's cap (seed ``001``:
+  "una duración máxima de 10 minutos por llamada", 600 s by default, 0 for
+  no cap): the seconds beyond it are not billed, the earliest transfer
+  seconds are billed first, and the call is flagged (quality report):
+  900 s to a fixed line: 600 × 0.002 = 1.20 €, 300 s not billed.
 """
 
 import decimal
@@ -59,6 +108,7 @@ SECRETARY_L1 = "secretary_l1"
 SECRETARY_L2 = "secretary_l2"
 ROBOT = "robot"
 TRANSFER_FIXED = "transfer_fixed"
+TRANSFER_MOBILE = "transfer_mobile"
 OUTBOUND_MANAGEMENT = "outbound_management"
 OUTBOUND_SETUP = "outbound_setup"
 OUTBOUND_FIXED = "outbound_fixed"
@@ -77,6 +127,7 @@ CALL_USAGES = (
     SECRETARY_L1,
     SECRETARY_L2,
     TRANSFER_FIXED,
+    TRANSFER_MOBILE,
     OUTBOUND_MANAGEMENT,
     OUTBOUND_SETUP,
     OUTBOUND_FIXED,
@@ -94,6 +145,10 @@ OUTBOUND_USAGES = {
     OUTBOUND_FIXED_DESTINATION: OUTBOUND_FIXED,
     OUTBOUND_MOBILE_DESTINATION: OUTBOUND_MOBILE,
 }
+
+# seed 001: "Las transferencias tienen una duración máxima de 10 minutos por
+# llamada" (a client setting, 0 for no cap)
+TRANSFER_CAP_SECONDS = 600
 
 ZERO = Decimal(0)
 SECONDS_PER_MINUTE = 60
@@ -332,7 +387,9 @@ def rate_call(
     secretary_seconds=0,
     level=1,
     robot_seconds=0,
+    queue_seconds=0,
     transfer_seconds=0,
+    transfer_mobile_seconds=0,
     outbound=False,
     outbound_destination=None,
     outbound_seconds=0,
@@ -342,7 +399,13 @@ def rate_call(
     """The rated lines of one call, in a stable order: robot, secretary,
     transfer, outbound (management, setup, telephone time), messages.
 
-    ``level`` (1 or 2) picks the secretary rate. ``outbound`` is a call the
+    ``level`` (1 or 2) picks the secretary rate. ``robot_seconds`` (the
+    PBX's own legs) and ``queue_seconds`` (music in a queue) before the
+    secretary answered are one robot line (:func:`robot_time`).
+    ``transfer_seconds`` are billed at the fixed transfer rate,
+    ``transfer_mobile_seconds`` at the mobile one (see
+    :func:`split_transfers` for the class, the own SIMs and the cap).
+    ``outbound`` is a call the
     secretary placed for the client: its management is billed per call, and
     once it connected (``outbound_seconds``), the telephone cost: a setup per
     call plus the time at the rate of ``outbound_destination`` (``"fixed"`` or
@@ -352,7 +415,9 @@ def rate_call(
     for name, value in (
         ("secretary_seconds", secretary_seconds),
         ("robot_seconds", robot_seconds),
+        ("queue_seconds", queue_seconds),
         ("transfer_seconds", transfer_seconds),
+        ("transfer_mobile_seconds", transfer_mobile_seconds),
         ("outbound_seconds", outbound_seconds),
     ):
         _check_seconds(value, name)
@@ -374,9 +439,10 @@ def rate_call(
         )
 
     lines = [
-        _time_line(tariff, ROBOT, robot_seconds),
+        _time_line(tariff, ROBOT, robot_time(robot_seconds, queue_seconds)),
         _time_line(tariff, SECRETARY_USAGES[level], secretary_seconds),
         _time_line(tariff, TRANSFER_FIXED, transfer_seconds),
+        _time_line(tariff, TRANSFER_MOBILE, transfer_mobile_seconds),
     ]
     if outbound:
         lines.append(rate_count(tariff.rate(OUTBOUND_MANAGEMENT), 1))
@@ -390,6 +456,72 @@ def rate_call(
     lines.append(_count_line(tariff, MESSAGE_AUTO, automatic_messages))
     lines.append(_count_line(tariff, MESSAGE_MANUAL, manual_messages))
     return [line for line in lines if line is not None]
+
+
+def robot_time(pbx_seconds, queue_seconds=0):
+    """The robot seconds of a call: every second on our platform before a
+    secretary answered. ``pbx_seconds``: the PBX's own legs (menus,
+    announcements, messages); ``queue_seconds``: the time in a queue with its
+    music, answered or abandoned. Plain ringing is in neither: not billed.
+    20 s of menu and 15 s of queue music are 35 s at the robot rate."""
+    _check_seconds(pbx_seconds, "pbx_seconds")
+    _check_seconds(queue_seconds, "queue_seconds")
+    return pbx_seconds + queue_seconds
+
+
+@dataclass(frozen=True)
+class TransferSplit:
+    """The transfer seconds of a call as billed: ``fixed`` at the fixed
+    transfer rate, ``mobile`` at the mobile one, ``unbilled`` beyond the
+    cap (the call is then ``capped``)."""
+
+    fixed: int = 0
+    mobile: int = 0
+    unbilled: int = 0
+
+    @property
+    def capped(self):
+        return self.unbilled > 0
+
+
+def split_transfers(transfers, cap_seconds=TRANSFER_CAP_SECONDS, own_sims=False):
+    """The billed seconds of a call's transfers, a :class:`TransferSplit`.
+
+    ``transfers``: ``(destination, seconds)`` in the order they happened,
+    ``destination`` ``"fixed"`` or ``"mobile"`` (the class of the number,
+    as an outbound call's). ``own_sims``: the client supplied SIMs of its
+    corporate mobile group, its transfers to mobiles are billed as fixed.
+    ``cap_seconds``: the most transfer time billed per call (0 or ``None``:
+    no cap); the earliest seconds are billed first, the rest is ``unbilled``.
+
+    E.g. 500 s to a mobile then 400 s to a fixed line, cap 600: 500 s mobile,
+    100 s fixed, 300 s not billed.
+    """
+    if cap_seconds is not None:
+        _check_seconds(cap_seconds, "cap_seconds")
+    left = cap_seconds or None
+    billed = {OUTBOUND_FIXED_DESTINATION: 0, OUTBOUND_MOBILE_DESTINATION: 0}
+    unbilled = 0
+    for destination, seconds in transfers:
+        _check_seconds(seconds, "transfer seconds")
+        if destination not in billed:
+            raise ValueError(
+                f"unknown transfer destination {destination!r}, "
+                f"expected 'fixed' or 'mobile'"
+            )
+        if own_sims:
+            destination = OUTBOUND_FIXED_DESTINATION
+        if left is not None:
+            kept = min(seconds, left)
+            left -= kept
+            unbilled += seconds - kept
+            seconds = kept
+        billed[destination] += seconds
+    return TransferSplit(
+        fixed=billed[OUTBOUND_FIXED_DESTINATION],
+        mobile=billed[OUTBOUND_MOBILE_DESTINATION],
+        unbilled=unbilled,
+    )
 
 
 def _time_line(tariff, usage, seconds):
@@ -431,9 +563,11 @@ def round_money(amount, rounding=Decimal("0.01")):
 def seed_tariff():
     """The seed tariff (EUR) of the Spanish answering service.
 
-    Secretary, robot and transfer time are billed per second. The outbound
-    telephone cost is billed per started minute (increment 60, ``up``) plus
-    a setup per call, as telephone operators charge it; the management of an
+    Secretary, robot and transfer time to fixed lines are billed per second.
+    The outbound telephone cost is billed per started minute (increment 60,
+    ``up``) plus a setup per call, as telephone operators charge it; a
+    transfer to a mobile, which the seed does not price, as the outbound call
+    to a mobile (0.30 €/min per started minute); the management of an
     outbound call is a flat fee per call. The monthly rates are for
     invoicing: ``agenda_module`` is per weekly half-day module with its
     90 €/month cap; ``minimum`` is a floor of 60 € per DDI and month, not a
@@ -457,6 +591,7 @@ def seed_tariff():
             per_second(SECRETARY_L2, "0.014"),
             per_second(ROBOT, "0.001"),
             per_second(TRANSFER_FIXED, "0.002"),
+            per_started_minute(TRANSFER_MOBILE, "0.30"),
             flat(OUTBOUND_MANAGEMENT, CALL, "0.30"),
             flat(OUTBOUND_SETUP, CALL, "0.30"),
             per_started_minute(OUTBOUND_FIXED, "0.06"),
@@ -524,3 +659,128 @@ def prepaid_calls_price(first_rank, count, tiers=PREPAID_CALL_TIERS):
         ),
         ZERO,
     )
+
+
+# ----------------------------------------------------------------------
+# Monthly fees and the monthly minimum
+# ----------------------------------------------------------------------
+def prorated(price, days, days_in_month):
+    """``price`` for ``days`` of a month of ``days_in_month`` days: exact
+    (not rounded: the invoice line rounds it once)."""
+    for name, value in (("days", days), ("days_in_month", days_in_month)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be a whole number, not {value!r}")
+    if not 0 <= days <= days_in_month or days_in_month < 1:
+        raise ValueError(f"{days} days is not part of a month of {days_in_month}")
+    price = as_decimal(price, "price")
+    if days == days_in_month:
+        return price
+    return price * days / days_in_month
+
+
+def minimum_adjustment(minimum, counted, topped_up):
+    """The minimum line a month needs on the invoice being made.
+
+    ``minimum``: the month's minimum, rounded; ``counted``: what counts toward
+    it, billed so far and on this invoice (each invoice line rounded);
+    ``topped_up``: the top-ups (and absorptions) already billed for the month.
+    Positive: a top-up; negative: usage that arrived after the month was
+    topped up, absorbed by that top-up; 0: nothing to add. After it, the
+    month's top-ups add up to ``max(minimum - counted, 0)``."""
+    minimum, counted, topped_up = (
+        as_decimal(minimum, "minimum"),
+        as_decimal(counted, "counted"),
+        as_decimal(topped_up, "topped up"),
+    )
+    if minimum < 0:
+        raise ValueError(f"a minimum cannot be negative ({minimum})")
+    return max(minimum - counted, ZERO) - topped_up
+
+
+# Prepaid accounts: the overage invoice, recharges taken back, the warning
+# ----------------------------------------------------------------------
+# the kind of a prepaid account entry that is a call or a message consumed;
+# every other kind (recharge, bundle, adjustment, overage invoiced...) is a
+# credit or a correction of the account
+PREPAID_CONSUMPTION = "consumption"
+# the warning thresholds of a new client (the company's settings)
+PREPAID_WARNING_CALLS = 10
+PREPAID_WARNING_AMOUNT = Decimal("10")
+
+
+def prepaid_overage(entries, period, rounding=Decimal("0.01")):
+    """What the overage invoice of ``period`` (``"YYYY-MM"``) bills a
+    prepaid client served beyond its balance.
+
+    ``entries``: ``(kind, entry period or None, amount)`` of the client's
+    account. The balance is counted with every entry that is not consumption
+    (recharges, bundles, adjustments, the overage already invoiced, or
+    cancelled, of any month), whenever it was made, but with the consumption
+    of the months up to ``period`` only: an invoice "up to 2026-11" never
+    bills a call of December. The overage is what that balance owes, rounded
+    once; 0 when it owes nothing.
+
+    E.g. 1.50 € credited, three calls of October at 1.50 € and two of
+    November: the overage of 2026-10 is 3 × 1.50 - 1.50 = 3.00 €, and once
+    it is invoiced (+3.00 €), the overage of 2026-11 is 2 × 1.50 = 3.00 €.
+    """
+    balance = ZERO
+    for kind, entry_period, amount in entries:
+        if kind == PREPAID_CONSUMPTION and entry_period and entry_period > period:
+            continue
+        balance += as_decimal(amount, "amount")
+    owed = round_money(-balance, rounding)
+    return owed if owed > 0 else ZERO
+
+
+def prepaid_recharge_change(held, target, calls_left, call_value, rounding="0.01"):
+    """The entry ``(calls, amount)`` that brings what a recharge invoice holds
+    in the prepaid account (``held``) to what it is worth now (``target``).
+
+    ``held`` and ``target`` are ``(calls, amount)``: a paid invoice is worth
+    its bundle calls and its untaxed top-ups, less what posted credit notes
+    of it credit; cancelled, reset to draft or no longer paid, nothing. Only
+    the difference is added, so a recharge is credited once and taken back
+    once, whoever asks and however often.
+
+    A plan taken back takes back its calls still left (``calls_left``, the
+    client's); those of its calls already used are charged to the balance
+    at the plan's price per call (``call_value``, e.g. 96 € / 192 calls =
+    0.50 €): 192 calls credited, 50 used, the plan cancelled: -142 calls and
+    -25.00 €. Such an entry leaves the invoice's worth, calls at their price
+    plus money, at the target: asked again, nothing changes; paid again, the
+    calls and the money are given back (+142 calls, +25.00 €).
+    """
+    held_calls, held_amount = held[0], as_decimal(held[1], "amount")
+    target_calls, target_amount = target[0], as_decimal(target[1], "amount")
+    call_value = as_decimal(call_value or 0, "price per call")
+
+    def worth(calls, amount):
+        return round_money(calls * call_value, rounding) + amount
+
+    calls = target_calls - held_calls
+    amount = target_amount - held_amount
+    if not calls and not round_money(amount, rounding):
+        return 0, ZERO
+    if calls < 0 and worth(held_calls, held_amount) == worth(
+        target_calls, target_amount
+    ):
+        return 0, ZERO  # the used calls were already charged at their price
+    if calls < 0:
+        covered = min(-calls, max(calls_left, 0))
+        used = -calls - covered
+        calls = -covered
+        amount -= round_money(used * call_value, rounding)
+    return calls, round_money(amount, rounding)
+
+
+def prepaid_running_low(calls_left, balance, calls_threshold, amount_threshold):
+    """A prepaid account runs low when it has at most ``calls_threshold``
+    bundle calls left *and* at most ``amount_threshold`` of balance: the
+    client is warned then, while calls remain (10 calls left of a plan with
+    nothing on the balance), not with the call that uses the last one. It
+    is warned once per crossing: again only after the account went back
+    above a threshold (a recharge) and dropped below it again."""
+    return calls_left <= calls_threshold and as_decimal(
+        balance, "balance"
+    ) <= as_decimal(amount_threshold, "threshold")

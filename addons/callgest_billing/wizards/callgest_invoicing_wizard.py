@@ -41,6 +41,20 @@ class CallgestInvoicingWizard(models.TransientModel):
             )
         )
 
+    def action_run_in_background(self):
+        """Queue the invoicing as a job of the current company; open its run."""
+        self.ensure_one()
+        run = self.env["callgest.invoicing.run"]._queue(
+            self.period, client_ids=self.client_ids.ids
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": run._name,
+            "res_id": run.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
     def action_run(self):
         self.ensure_one()
         moves, message = self.env["callgest.invoicing"]._run_period(

@@ -107,22 +107,28 @@ class CallgestUsageDisputeWizard(models.TransientModel):
         # numeric as text: Odoo's cursor reads numeric as float
         self.env.cr.execute(
             SQL(
-                """SELECT picked.invoice_line_id, SUM(picked.quantity)::text,
-                          SUM(picked.amount)::text,
-                          SUM(COALESCE(picked.connect_fee, 0))::text,
+                """SELECT link.invoice_line_id, SUM(picked.quantity)::text AS quantity,
+                          SUM(picked.amount)::text AS amount,
+                          SUM(COALESCE(picked.connect_fee, 0))::text AS connect_fee,
                           (SELECT SUM(billed.quantity)::text FROM callgest_usage billed
                             WHERE billed.partner_id = picked.partner_id
-                              AND billed.invoice_line_id = picked.invoice_line_id)
+                              AND billed.invoice_link_id = picked.invoice_link_id)
+                          AS line_quantity
                      FROM callgest_usage picked
+                     JOIN callgest_usage_link link ON link.id = picked.invoice_link_id
                     WHERE picked.id IN %s
-                 GROUP BY picked.invoice_line_id, picked.partner_id""",
+                 GROUP BY link.invoice_line_id, picked.invoice_link_id,
+                          picked.partner_id""",
                 tuple(self.usage_ids.ids),
             )
         )
         Line = self.env["account.move.line"]
         return {
-            Line.browse(line_id): tuple(Decimal(value or 0) for value in values)
-            for line_id, *values in self.env.cr.fetchall()
+            Line.browse(row["invoice_line_id"]): tuple(
+                Decimal(row[column] or 0)
+                for column in ("quantity", "amount", "connect_fee", "line_quantity")
+            )
+            for row in self.env.cr.dictfetchall()
         }
 
     def _credit_note_lines(self):
@@ -143,6 +149,8 @@ class CallgestUsageDisputeWizard(models.TransientModel):
             self._picked_totals().items(), key=lambda item: item[0].sequence
         ):
             base = {
+                # the credited line, to link the credit to its month
+                "sequence": line.sequence,
                 "product_id": line.product_id.id,
                 "account_id": line.account_id.id,
                 "tax_ids": [Command.set(line.tax_ids.ids)],
@@ -194,12 +202,52 @@ class CallgestUsageDisputeWizard(models.TransientModel):
                 Command.create(line) for line in self._credit_note_lines()
             ],
         }
-        return (
+        credit_note = (
             self.env["account.move"]
             .with_company(invoice.company_id)
             .with_context(default_move_type="out_refund")
             .create(vals)
         )
+        self._link_credit_note(credit_note)
+        return credit_note
+
+    def _link_credit_note(self, credit_note):
+        """A link per credit line, negative, for the month of the usage it
+        credits: the month's minimum sees what was billed less credited."""
+        self.env.flush_all()
+        Link = self.env["callgest.usage.link"].sudo()
+        credited = Link.search(
+            [("invoice_line_id", "in", self.invoice_id.invoice_line_ids.ids)]
+        )
+        link_of_sequence = {link.invoice_line_id.sequence: link for link in credited}
+        rows = []
+        for line in credit_note.invoice_line_ids:
+            source = link_of_sequence.get(line.sequence)
+            if source is None:
+                continue
+            amount = Decimal(str(line.price_subtotal))
+            if line.currency_id != source.currency_id:
+                amount = Decimal(
+                    str(
+                        line.currency_id._convert(
+                            line.price_subtotal,
+                            source.currency_id,
+                            credit_note.company_id,
+                            credit_note.invoice_date or fields.Date.context_today(self),
+                        )
+                    )
+                )
+            rows.append(
+                {
+                    "invoice_line_id": line.id,
+                    "partner_id": source.partner_id.id,
+                    "period": source.period,
+                    "usage": source.usage,
+                    "currency_id": source.currency_id.id,
+                    "amount": -amount,
+                }
+            )
+        Link._create_rows(rows)
 
     def action_credit(self):
         self.ensure_one()

@@ -2,80 +2,50 @@ import json
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.callgest_base.tests.common import CallgestBaseCommon
+from odoo.addons.callgest_protocols.tests.common import (
+    CLINIC_DDI,
+    CallgestProtocolsCommon,
+    call_type,
+    caller_entries,
+    question,
+    transfers,
+)
 
-CLINIC_DDI = "+34933906700"
 CALLER = "+34 611 222 333"
 
 
 @tagged("post_install", "-at_install")
-class TestCallConsole(CallgestBaseCommon):
+class TestCallConsole(CallgestProtocolsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.Console = cls.env["callgest.call.console"]
         cls.Message = cls.env["callgest.message"]
-        cls.protocol = cls.env["callgest.protocol"].create(
-            {"partner_id": cls.clinic.id}
-        )
-        cls.version = cls.env["callgest.protocol.version"].create(
-            {
-                "protocol_id": cls.protocol.id,
-                "state": "active",
-                "greeting": "{greeting}, {client}",
-                "call_type_ids": [
-                    Command.create(
-                        {
-                            "name": "Cita",
-                            "action": "message",
-                            "message_category_code": "appointment",
-                            "question_ids": [
-                                Command.create(
-                                    {
-                                        "sequence": 1,
-                                        "label": "Paciente",
-                                        "field_type": "text",
-                                        "required": True,
-                                    }
-                                ),
-                                Command.create(
-                                    {
-                                        "sequence": 2,
-                                        "label": "Teléfono",
-                                        "field_type": "phone",
-                                        "required": True,
-                                    }
-                                ),
-                                Command.create(
-                                    {
-                                        "sequence": 3,
-                                        "label": "Preferencia",
-                                        "field_type": "selection",
-                                        "selection_options": "mañana,tarde",
-                                    }
-                                ),
-                                Command.create(
-                                    {
-                                        "sequence": 4,
-                                        "label": "Email",
-                                        "field_type": "email",
-                                    }
-                                ),
-                            ],
-                        }
-                    ),
-                ],
-                "transfer_target_ids": [
-                    Command.create({"number": "934 150 200", "ring_seconds": 20}),
-                ],
-                "caller_entry_ids": [
-                    Command.create(
-                        {"pattern": CALLER, "category": "vip", "reason": "Paciente VIP"}
-                    ),
-                ],
-            }
+        cls.protocol, cls.version = cls.create_protocol(
+            cls.clinic,
+            greeting="{greeting}, {client}",
+            call_type_ids=[
+                call_type(
+                    "Cita",
+                    "message",
+                    message_category_code="appointment",
+                    questions=[
+                        question("Paciente", "text", sequence=1, required=True),
+                        question("Teléfono", "phone", sequence=2, required=True),
+                        question(
+                            "Preferencia",
+                            "selection",
+                            sequence=3,
+                            selection_options="mañana,tarde",
+                        ),
+                        question("Email", "email", sequence=4),
+                    ],
+                ),
+            ],
+            transfer_target_ids=transfers(("934 150 200", 20)),
+            caller_entry_ids=caller_entries((CALLER, "vip", "Paciente VIP")),
         )
         cls.old_message = cls.Message.create(
             {
@@ -117,6 +87,8 @@ class TestCallConsole(CallgestBaseCommon):
         self.assertTrue(result["greeting"].endswith(", Test Clinic"))
         self.assertEqual(result["caller_category"], "vip")
         self.assertEqual(len(result["transfer_targets"]), 1)
+        # the PBX's decision, shown as a notice when the call is not served
+        self.assertEqual((result["serve"], result["serve_reason"]), (True, False))
         history = result["history"]
         self.assertEqual(
             {item["name"] for item in history},
@@ -509,3 +481,14 @@ class TestCallConsole(CallgestBaseCommon):
             self.Console.with_user(self.pbx).send_snippet(
                 snippet.id, CLINIC_DDI, "luis@example.com"
             )
+
+
+@tagged("post_install", "-at_install", "demo_data")
+class TestDemoLanding(TransactionCase):
+    def test_demo_secretary_lands_on_her_console(self):
+        secretary = self.env.ref("callgest_base.user_secretaria")
+        # action_id is an ir.actions.actions, the console an ir.actions.client
+        self.assertEqual(
+            secretary.action_id.id,
+            self.env.ref("callgest_console.action_callgest_call_console").id,
+        )

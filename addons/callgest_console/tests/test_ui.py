@@ -1,5 +1,11 @@
-from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.callgest_protocols.tests.common import (
+    call_type,
+    create_protocol,
+    question,
+    snippet,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -24,64 +30,35 @@ class TestUi(HttpCase):
             }
         )
         cls.ddi.action_activate()
-        protocol = cls.env["callgest.protocol"].create(
-            {"partner_id": cls.client_partner.id}
-        )
-        cls.env["callgest.protocol.version"].create(
-            {
-                "protocol_id": protocol.id,
-                "state": "active",
-                "greeting": "{greeting}, Tour Clinic",
-                "call_type_ids": [
-                    Command.create(
-                        {
-                            "sequence": 10,
-                            "name": "Cita",
-                            "action": "message",
-                            "message_category_code": "appointment",
-                            "instructions": "<p>Pregunte por el paciente.</p>",
-                            "question_ids": [
-                                Command.create(
-                                    {
-                                        "sequence": 10,
-                                        "label": "Nombre del paciente",
-                                        "field_type": "text",
-                                        "required": True,
-                                    }
-                                ),
-                                Command.create(
-                                    {
-                                        "sequence": 20,
-                                        "label": "Teléfono de contacto",
-                                        "field_type": "phone",
-                                        "required": True,
-                                    }
-                                ),
-                                Command.create(
-                                    {
-                                        "sequence": 30,
-                                        "label": "Preferencia",
-                                        "field_type": "selection",
-                                        "selection_options": "mañana,tarde",
-                                    }
-                                ),
-                            ],
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "sequence": 20,
-                            "name": "Urgencia dental",
-                            "action": "incident",
-                        }
-                    ),
-                ],
-                "snippet_ids": [
-                    Command.create(
-                        {"name": "Cómo llegar", "body": "Calle Mayor 1, Barcelona"}
-                    ),
-                ],
-            }
+        create_protocol(
+            cls.env,
+            cls.client_partner,
+            greeting="{greeting}, Tour Clinic",
+            call_type_ids=[
+                call_type(
+                    "Cita",
+                    "message",
+                    sequence=10,
+                    message_category_code="appointment",
+                    instructions="<p>Pregunte por el paciente.</p>",
+                    questions=[
+                        question(
+                            "Nombre del paciente", "text", sequence=10, required=True
+                        ),
+                        question(
+                            "Teléfono de contacto", "phone", sequence=20, required=True
+                        ),
+                        question(
+                            "Preferencia",
+                            "selection",
+                            sequence=30,
+                            selection_options="mañana,tarde",
+                        ),
+                    ],
+                ),
+                call_type("Urgencia dental", "incident", sequence=20),
+            ],
+            snippet_ids=[snippet("Cómo llegar", "Calle Mayor 1, Barcelona")],
         )
         cls.env.company.email = "centralita@callgest.example"
         new_test_user(

@@ -29,15 +29,11 @@ class TestOnboardingWizard(CallgestCrmCommon):
         self.assertEqual(wizard_form.tz, "Europe/Paris")
         self.assertEqual(wizard_form.lang, "en_US")
         self.assertEqual(wizard_form.service_level, "level_1")
-        self.assertEqual(wizard_form.setup_fee, 95.0)
-        self.assertEqual(wizard_form.deposit, 60.0)
-        self.assertEqual(wizard_form.deposit_minimum, 60.0)
         # the user's choices
         wizard_form.client_code = "4711"
         wizard_form.service_level = "level_2"
         wizard_form.calendar_id = self.calendar
         wizard_form.ddi_id = self.stock_fr
-        wizard_form.deposit = 75.0
         result = wizard_form.save().action_onboard()
         self.assertEqual(result["type"], "ir.actions.act_window_close")
 
@@ -64,11 +60,6 @@ class TestOnboardingWizard(CallgestCrmCommon):
         self.assertEqual(self.stock_fr.activation_date, today)
         self.assertEqual(self.stock_fr_first.state, "available")
         self.assertFalse(self.stock_fr_first.partner_id)
-        # the fees to invoice later, in the company's currency
-        self.assertEqual(client.callgest_currency_id, self.euro)
-        self.assertEqual(client.callgest_setup_fee_pending, 95.0)
-        self.assertEqual(client.callgest_deposit_pending, 75.0)
-        self.assertEqual(client.callgest_fees_pending_date, today)
         # the contact person of the lead, under the client
         self.assertEqual(client.child_ids.mapped("name"), ["Claire Martin"])
         # the lead is no longer onboardable; both chatters tell the story
@@ -121,7 +112,6 @@ class TestOnboardingWizard(CallgestCrmCommon):
                 "callgest_client_code": "4712",
                 "callgest_service_state": "onboarding",
                 "callgest_onboarding_date": "2026-01-05",
-                "callgest_setup_fee_pending": 10.0,
             }
         )
         lead = self.create_lead(partner_id=client.id)
@@ -134,13 +124,6 @@ class TestOnboardingWizard(CallgestCrmCommon):
             client.callgest_activation_date,
             fields.Date.context_today(client.with_user(self.sales_supervisor)),
         )
-        # fees not invoiced yet add up
-        self.assertEqual(client.callgest_setup_fee_pending, 105.0)
-        # billing clears them once invoiced
-        client._callgest_clear_pending_fees()
-        self.assertFalse(client.callgest_setup_fee_pending)
-        self.assertFalse(client.callgest_deposit_pending)
-        self.assertFalse(client.callgest_fees_pending_date)
 
     def test_default_ddi_follows_the_country(self):
         wizard_form = Form(
@@ -222,50 +205,6 @@ class TestOnboardingWizard(CallgestCrmCommon):
         wizard.partner_id = self.clinic
         with self.assertRaisesRegex(UserError, "already an active client"):
             wizard.action_onboard()
-
-    def test_deposit_below_the_minimum_is_refused(self):
-        wizard_form = Form(
-            self.env["callgest.onboarding.wizard"]
-            .with_user(self.sales_supervisor)
-            .with_context(default_lead_id=self.won_lead.id)
-        )
-        wizard_form.deposit = 59.99
-        with self.assertRaisesRegex(ValidationError, "at least"):
-            wizard_form.save()
-        with self.assertRaises(ValidationError):
-            self.onboarding_wizard(setup_fee=-1.0)
-
-    def test_tariff_in_another_currency(self):
-        dollar = self.env.ref("base.USD")
-        dollar.active = True
-        company = self.env["res.company"].create(
-            {"name": "Test CallGest US", "currency_id": dollar.id}
-        )
-        today = fields.Date.context_today(company)
-        self.env["res.currency.rate"].create(
-            [
-                {
-                    "currency_id": self.euro.id,
-                    "rate": 1.0,
-                    "name": today,
-                    "company_id": company.id,
-                },
-                {
-                    "currency_id": dollar.id,
-                    "rate": 1.25,
-                    "name": today,
-                    "company_id": company.id,
-                },
-            ]
-        )
-        self.sales_supervisor.company_ids |= company
-        lead = self.create_lead(company_id=company.id)
-        wizard = self.onboarding_wizard(lead)
-        self.assertEqual(wizard.company_id, company)
-        self.assertEqual(wizard.currency_id, dollar)
-        self.assertEqual(wizard.setup_fee, 118.75)
-        self.assertEqual(wizard.deposit, 75.0)
-        self.assertFalse(wizard.ddi_id, "the stock of another company is not used")
 
     def test_salesman_onboards_without_callgest_rights(self):
         # a salesman cannot touch a service account directly...

@@ -52,10 +52,3 @@ class TestUi(HttpCase):
         self.assertEqual(client.tz, "Europe/Madrid")
         self.assertEqual(self.ddi.partner_id, client)
         self.assertEqual(self.ddi.state, "active")
-        if "callgest_deposit_held" in client._fields:
-            # callgest_billing invoices the deposit at once
-            self.assertEqual(client.callgest_deposit_held, 80.0)
-        else:
-            self.assertEqual(client.callgest_deposit_pending, 80.0)
-        self.assertTrue(client.callgest_setup_fee_pending)
-        self.assertEqual(client.callgest_fees_pending_date, today)

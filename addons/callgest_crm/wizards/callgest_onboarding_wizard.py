@@ -1,15 +1,14 @@
 import pytz
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_amount
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import _lang_get, _tz_get
 
-# The provider's tariff, in euros: a one-off setup fee ("alta") and a deposit
-# of one month of billing, with a minimum.
-SETUP_FEE_EUR = 95.0
-DEPOSIT_MINIMUM_EUR = 60.0
+from ..tools import languages
+
 MAX_CLIENT_CODE = 99999999  # client codes have 2 to 8 digits
 # Proposed first: a client's line is a plain number, not a 90X or a mobile.
 GEOGRAPHIC_NUMBER_TYPES = ("fixed_line", "fixed_line_or_mobile")
@@ -41,7 +40,6 @@ class CallgestOnboardingWizard(models.TransientModel):
     company_id = fields.Many2one(
         "res.company", compute="_compute_company_id", store=True, precompute=True
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(
         "res.partner",
         string="Existing contact",
@@ -131,24 +129,6 @@ class CallgestOnboardingWizard(models.TransientModel):
         "first number of the client's country is proposed, a geographic one if "
         "there is any.",
     )
-    setup_fee = fields.Monetary(
-        compute="_compute_amounts",
-        store=True,
-        readonly=False,
-        precompute=True,
-        help="One-off setup fee, invoiced later by billing.",
-    )
-    deposit = fields.Monetary(
-        compute="_compute_amounts",
-        store=True,
-        readonly=False,
-        precompute=True,
-        help="One month of billing, at least the minimum deposit. Invoiced later by "
-        "billing.",
-    )
-    deposit_minimum = fields.Monetary(
-        string="Minimum deposit", compute="_compute_deposit_minimum"
-    )
 
     # ------------------------------------------------------------------
     # Defaults
@@ -216,17 +196,19 @@ class CallgestOnboardingWizard(models.TransientModel):
                 or self.env.user.tz
             )
 
-    @api.depends("lead_id", "partner_id")
+    @api.depends("lead_id", "partner_id", "country_id", "company_id")
     def _compute_lang(self):
-        installed = {code for code, __ in _lang_get(self)}
+        """The client's language: the lead's, else the contact's, else the
+        usual one of the client's country, else the provider's; never the
+        language of the salesperson who happens to open the wizard."""
+        installed = [code for code, __ in _lang_get(self)]
         for wizard in self:
-            candidates = (
-                wizard.partner_id.lang,
-                wizard.lead_id.lang_id.code,
-                self.env.lang,
-            )
-            wizard.lang = next(
-                (lang for lang in candidates if lang in installed), False
+            known = (wizard.lead_id.lang_id.code, wizard.partner_id.lang)
+            provider = wizard.company_id.partner_id.lang
+            wizard.lang = (
+                next((lang for lang in known if lang in installed), False)
+                or languages.country_language(wizard.country_id.code, installed)
+                or (provider if provider in installed else False)
             )
 
     @api.depends("country_id", "company_id")
@@ -236,16 +218,6 @@ class CallgestOnboardingWizard(models.TransientModel):
             if wizard.ddi_id and wizard.ddi_id.number_region == country_code:
                 continue
             wizard.ddi_id = wizard._first_stock_ddi(country_code)
-
-    @api.depends("company_id")
-    def _compute_amounts(self):
-        for wizard in self:
-            wizard.setup_fee, wizard.deposit = wizard._callgest_tariff()
-
-    @api.depends("company_id")
-    def _compute_deposit_minimum(self):
-        for wizard in self:
-            wizard.deposit_minimum = wizard._callgest_tariff()[1]
 
     def _first_stock_ddi(self, country_code):
         """The first number in stock of a country, a geographic one if any."""
@@ -266,20 +238,6 @@ class CallgestOnboardingWizard(models.TransientModel):
             ("company_id", "=", self.company_id.id),
         ]
 
-    def _callgest_tariff(self):
-        """(setup fee, minimum deposit) in the company's currency.
-
-        The tariff is in euros; a billing addon may override this hook.
-        """
-        self.ensure_one()
-        company = self.company_id or self.env.company
-        euro = self.env.ref("base.EUR")
-        today = fields.Date.context_today(self)
-        return tuple(
-            euro._convert(amount, company.currency_id, company, today)
-            for amount in (SETUP_FEE_EUR, DEPOSIT_MINIMUM_EUR)
-        )
-
     @api.model
     def _next_client_code(self):
         """The highest numeric client code plus one (at least 2 digits)."""
@@ -299,23 +257,6 @@ class CallgestOnboardingWizard(models.TransientModel):
     # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
-    @api.constrains("setup_fee", "deposit")
-    def _check_amounts(self):
-        for wizard in self:
-            currency = wizard.currency_id
-            if currency.compare_amounts(wizard.setup_fee, 0.0) < 0:
-                raise ValidationError(_("The setup fee cannot be negative."))
-            minimum = wizard._callgest_tariff()[1]
-            if currency.compare_amounts(wizard.deposit, minimum) < 0:
-                raise ValidationError(
-                    _(
-                        "The deposit is one month of billing, at least %(minimum)s: "
-                        "%(deposit)s is too little.",
-                        minimum=format_amount(self.env, minimum, currency),
-                        deposit=format_amount(self.env, wizard.deposit, currency),
-                    )
-                )
-
     def _check_client(self):
         partner = self.partner_id
         if partner.is_callgest_client and partner.callgest_service_state == "active":
@@ -416,37 +357,52 @@ class CallgestOnboardingWizard(models.TransientModel):
         ddi.write({"partner_id": client.id})
         ddi.action_activate()
         client.write({"callgest_service_state": "active"})
-        client._callgest_add_pending_fees(self.setup_fee, self.deposit)
+        self._callgest_onboarded(client)
         lead.partner_id = client.id
 
-        currency = self.currency_id
         details = {
             "code": client.callgest_client_code,
             "level": dict(
                 self._fields["service_level"]._description_selection(self.env)
             )[self.service_level],
             "ddi": ddi.number_international,
-            "setup_fee": format_amount(self.env, self.setup_fee, currency),
-            "deposit": format_amount(self.env, self.deposit, currency),
         }
+        more = self._callgest_onboarding_note_more()
         lead.message_post(
-            body=_(
-                "Onboarded as the CallGest client %(client)s (code %(code)s, "
-                "%(level)s) on the DDI %(ddi)s. To invoice: setup fee "
-                "%(setup_fee)s, deposit %(deposit)s.",
-                client=client._get_html_link(),
-                **details,
+            body=self._callgest_note(
+                _(
+                    "Onboarded as the CallGest client %(client)s (code %(code)s, "
+                    "%(level)s) on the DDI %(ddi)s.",
+                    client=client._get_html_link(),
+                    **details,
+                ),
+                more,
             ),
             subtype_xmlid="mail.mt_note",
         )
         client.message_post(
-            body=_(
-                "Onboarded from the opportunity %(lead)s (code %(code)s, %(level)s) "
-                "on the DDI %(ddi)s. To invoice: setup fee %(setup_fee)s, deposit "
-                "%(deposit)s.",
-                lead=lead._get_html_link(),
-                **details,
+            body=self._callgest_note(
+                _(
+                    "Onboarded from the opportunity %(lead)s (code %(code)s, "
+                    "%(level)s) on the DDI %(ddi)s.",
+                    lead=lead._get_html_link(),
+                    **details,
+                ),
+                more,
             ),
             subtype_xmlid="mail.mt_note",
         )
         return {"type": "ir.actions.act_window_close"}
+
+    def _callgest_onboarded(self, client):
+        """Hook: ``client`` was just made active on its DDI (the billing bridge,
+        callgest_crm_billing, records the fees to invoice here)."""
+
+    def _callgest_onboarding_note_more(self):
+        """Hook: sentences added to the onboarding notes (text), or none."""
+        return []
+
+    @staticmethod
+    def _callgest_note(body, more):
+        """The note ``body`` (HTML) followed by the sentences ``more``."""
+        return Markup(" ").join([body, *more])

@@ -210,7 +210,8 @@ class CallgestCallItemMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _enqueue_deliveries(self):
-        """Queue one delivery per matching recipient and wake the sender."""
+        """Queue one delivery per matching recipient; the immediate ones are
+        enqueued as jobs at once, the digests by the cron at their time."""
         Delivery = self.env["callgest.delivery"]
         vals_list = []
         for item in self:
@@ -227,6 +228,5 @@ class CallgestCallItemMixin(models.AbstractModel):
                     }
                 )
         deliveries = Delivery.sudo().create(vals_list)
-        if deliveries:
-            Delivery._trigger_sender()
+        deliveries._enqueue_immediate()
         return deliveries

@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+# deliveries a supervisor must look at: failed for good, or in doubt
+UNDELIVERED = ("failed", "in_doubt")
+
 MESSAGE_STATES = [
     ("draft", "Draft"),
     ("to_deliver", "To deliver"),
@@ -70,13 +73,17 @@ class CallgestMessage(models.Model):
     def _compute_delivery_count(self):
         for message in self:
             message.delivery_count = len(message.delivery_ids)
-            message.delivery_failed = "failed" in message.delivery_ids.mapped("state")
+            message.delivery_failed = bool(
+                set(UNDELIVERED) & set(message.delivery_ids.mapped("state"))
+            )
 
     def _search_delivery_failed(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on failed deliveries."))
         positive = (operator == "=") == value
-        return [("delivery_ids.state", "=" if positive else "!=", "failed")]
+        return [
+            ("delivery_ids.state", "in" if positive else "not in", UNDELIVERED),
+        ]
 
     def _delivery_category(self):
         return self.category_id

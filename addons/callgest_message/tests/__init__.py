@@ -5,3 +5,4 @@ from . import test_incident
 from . import test_recipient
 from . import test_delivery
 from . import test_ui
+from . import test_delivery_kill

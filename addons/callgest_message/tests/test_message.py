@@ -1,5 +1,5 @@
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from .common import CallgestMessageCommon
 
@@ -98,3 +98,13 @@ class TestMessage(CallgestMessageCommon):
         self.assertEqual(draft.state, "cancelled")
         draft.action_reset_to_draft()
         self.assertEqual(draft.state, "draft")
+
+
+@tagged("post_install", "-at_install", "demo_data")
+class TestDemoLanding(TransactionCase):
+    def test_demo_supervisor_lands_on_the_recados(self):
+        supervisor = self.env.ref("callgest_base.user_supervisor")
+        self.assertEqual(
+            supervisor.action_id.id,
+            self.env.ref("callgest_message.action_callgest_message").id,
+        )

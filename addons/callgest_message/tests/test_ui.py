@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import send_due_deliveries
+
 
 @tagged("post_install", "-at_install")
 class TestUi(HttpCase):
@@ -47,5 +49,5 @@ class TestUi(HttpCase):
         self.assertEqual(message.urgency, "urgent")
         self.assertEqual(message.state, "to_deliver")
         self.assertEqual(message.delivery_ids.address, "tour.boss@example.com")
-        self.env["callgest.delivery"]._cron_send_due()
+        send_due_deliveries(self.env)
         self.assertEqual(message.delivery_ids.mail_id.state, "outgoing")

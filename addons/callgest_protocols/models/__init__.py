@@ -5,3 +5,5 @@ from . import callgest_protocol_change_request
 from . import callgest_protocol_call_type
 from . import callgest_protocol_question
 from . import callgest_protocol_snippet
+from . import resource_calendar_attendance
+from . import resource_calendar_leaves

@@ -1,8 +1,8 @@
-from datetime import timedelta
-
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+
+from odoo.addons.callgest_base.tools import rpc_args
 
 from ..tools import routing
 
@@ -13,6 +13,8 @@ LOOKUP_KEYS = (
     "client",
     "client_id",
     "reason",
+    "serve",
+    "serve_reason",
     "ddi",
     "ddi_id",
     "ddi_state",
@@ -38,6 +40,15 @@ LOOKUP_KEYS = (
 
 class CallgestProtocol(models.Model):
     """How a client, or one of its DDIs, wants its calls answered."""
+
+    # What the screen pop reads of the client, in one narrow query.
+    _LOOKUP_PARTNER_FIELDS = [
+        "name",
+        "tz",
+        "lang",
+        "country_id",
+        "callgest_calendar_id",
+    ]
 
     _name = "callgest.protocol"
     _description = "CallGest attendance protocol"
@@ -199,33 +210,43 @@ class CallgestProtocol(models.Model):
         """``(weekly_hours, holidays)`` of a client around ``local``."""
         calendar = partner.callgest_calendar_id
         if not calendar:
-            return [], []
-        attendances = self.env["resource.calendar.attendance"].search_fetch(
-            [("calendar_id", "=", calendar.id), ("day_period", "!=", "lunch")],
+            return (), ()
+        return self._calendar_schedule(calendar.id, str(local.tzinfo.zone))
+
+    @api.model
+    @tools.ormcache("calendar_id", "tz_name")
+    def _calendar_schedule(self, calendar_id, tz_name):
+        """``(weekly_hours, holidays)`` of a calendar: its attendances
+        without lunch breaks, and the local days in ``tz_name`` its leaves
+        (not of a resource) cover entirely, all of them.
+
+        Cached per process and shared by every user (read as superuser: the
+        screen pop shows whether the client is open, not the calendar); the
+        cache is cleared whenever an attendance or a leave is created,
+        changed or deleted (see resource_calendar_attendance.py and
+        resource_calendar_leaves.py), in every worker.
+        """
+        env = self.sudo().env
+        attendances = env["resource.calendar.attendance"].search_fetch(
+            [("calendar_id", "=", calendar_id), ("day_period", "!=", "lunch")],
             ["dayofweek", "hour_from", "hour_to"],
         )
-        weekly = [
+        weekly = tuple(
             (int(attendance.dayofweek), attendance.hour_from, attendance.hour_to)
             for attendance in attendances
             if attendance.hour_to > attendance.hour_from
-        ]
-        utc_now = local.astimezone(routing.pytz.utc).replace(tzinfo=None)
-        leaves = self.env["resource.calendar.leaves"].search_fetch(
-            [
-                ("calendar_id", "=", calendar.id),
-                ("resource_id", "=", False),
-                ("date_to", ">=", utc_now - timedelta(days=2)),
-                ("date_from", "<=", utc_now + timedelta(days=16)),
-            ],
+        )
+        leaves = env["resource.calendar.leaves"].search_fetch(
+            [("calendar_id", "=", calendar_id), ("resource_id", "=", False)],
             ["date_from", "date_to"],
         )
-        tz_name = str(local.tzinfo.zone)
         holidays = set()
         for leave in leaves:
-            holidays.update(
-                routing.whole_local_days(leave.date_from, leave.date_to, tz_name)
-            )
-        return weekly, sorted(holidays)
+            if leave.date_from and leave.date_to:
+                holidays.update(
+                    routing.whole_local_days(leave.date_from, leave.date_to, tz_name)
+                )
+        return weekly, tuple(sorted(holidays))
 
     @api.model
     def lookup(self, ddi_number, caller_number=None, when=None, agent_login=None):
@@ -239,10 +260,30 @@ class CallgestProtocol(models.Model):
             call console pops up with this call (bus notification).
         :return: a JSON-serializable dict; ``client`` is ``False`` (with
             ``reason: "unknown_ddi"``) for an unknown or released number.
+            ``serve`` says whether the call is served (``False`` with its
+            ``serve_reason``, e.g. a prepaid client whose balance is
+            exhausted), the same decision as ``callgest.ddi.resolve_number``.
         """
+        env = self.env
+        ddi_number = rpc_args.text(env, ddi_number, "ddi_number", '"+34933906701"')
+        caller_number = rpc_args.optional_text(
+            env, caller_number, "caller_number", '"+34600100200"'
+        )
+        when = (
+            rpc_args.optional_text(env, when, "when", '"2026-12-03T10:30:00"') or None
+        )
+        agent_login = rpc_args.optional_text(
+            env, agent_login, "agent_login", '"secretaria"'
+        )
         if agent_login:
             self._notify_agent(agent_login, ddi_number, caller_number)
-        ddi = self.env["callgest.ddi"]._resolve(ddi_number)
+        Ddi = self.env["callgest.ddi"]._callgest_as_rpc_caller()
+        return self.with_env(Ddi.env)._lookup(
+            Ddi._resolve_for_rpc(ddi_number), ddi_number, caller_number, when
+        )
+
+    @api.model
+    def _lookup(self, ddi, ddi_number, caller_number, when):
         result = dict.fromkeys(LOOKUP_KEYS, False)
         result.update(
             {
@@ -257,6 +298,13 @@ class CallgestProtocol(models.Model):
             result["reason"] = "unknown_ddi"
             return result
         partner = ddi.partner_id
+        # what the screen pop reads of the client, not its whole row
+        fnames = self._LOOKUP_PARTNER_FIELDS
+        if self.env.su:  # and what the serve decision reads, in the same query
+            fnames = fnames + ddi._serve_decision_partner_fields()
+        partner.fetch(fnames)
+        # the professional's name only, not its whole row at the first read
+        ddi.professional_id.fetch(["name"])
         calendar = partner.callgest_calendar_id
         tz_name = partner.tz or calendar.tz or "UTC"
         try:
@@ -271,14 +319,11 @@ class CallgestProtocol(models.Model):
                 ("ddi_id", "=", False),
             ],
             ["ddi_id"],
+            order="id",  # one of the DDI, one of the client: no join to sort
         )
         protocol = protocols.filtered(lambda p: p.ddi_id == ddi)[:1] or protocols[:1]
         Version = self.env["callgest.protocol.version"]
-        version = Version.search_fetch(
-            [("protocol_id", "=", protocol.id), ("state", "=", "active")],
-            Version._LOOKUP_FIELDS,
-            limit=1,
-        )
+        version, content = Version._lookup_active(protocol)
         weekly, holidays = self._lookup_schedule(partner, local)
         is_open = routing.is_open(local, weekly, holidays)
         change = routing.next_change(local, weekly, holidays)
@@ -295,14 +340,16 @@ class CallgestProtocol(models.Model):
                 "open": is_open,
                 "next_change": change.isoformat() if change else False,
                 "protocol_id": protocol.id or False,
-                "protocol_version": version.version or False,
+                "protocol_version": (content["version"] or False) if version else False,
                 "reason": False
                 if version
                 else ("no_active_version" if protocol else "no_protocol"),
+                # the PBX's decision, as callgest.ddi.resolve_number gives it
+                **ddi._serve_decision(),
             }
         )
         result.update(
-            version._lookup_values(partner, caller_number, utc, local, is_open)
+            version._lookup_values(partner, caller_number, utc, local, is_open, content)
         )
         return result
 
@@ -317,9 +364,24 @@ class CallgestProtocol(models.Model):
             raise AccessError(
                 _("Only the PBX and supervisors may announce incoming calls.")
             )
-        agent = self.env["res.users"].sudo().search([("login", "=", login)], limit=1)
+        agent = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("login", "=", login),
+                    (
+                        "groups_id",
+                        "in",
+                        self.env.ref("callgest_base.group_callgest_secretary").ids,
+                    ),
+                ],
+                limit=1,
+            )
+        )
         if not agent:
-            raise UserError(_("No user with the login %(login)s.", login=login))
+            # the login is not named back: the PBX's answer is no user directory
+            raise UserError(_("The agent to notify is not a CallGest secretary."))
         self.env["bus.bus"].sudo()._sendone(
             agent.partner_id,
             "callgest_console/incoming_call",

@@ -1,15 +1,21 @@
 import re
+import secrets
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import email_normalize, html2plaintext
+from odoo.exceptions import UserError
+from odoo.tools import consteq, email_normalize, html2plaintext
 
 # A client code in the subject of an email, e.g. "[101] New on-call number".
 SUBJECT_CLIENT_CODE = re.compile(r"\[\s*(\d{2,8})\s*\]")
+# How long the authorized contact has to confirm an emailed request
+CONFIRMATION_HOURS = 72
 
 CHANGE_REQUEST_STATES = [
     ("received", "Received"),
+    ("to_confirm", "Waiting for the sender's confirmation"),
     ("draft_created", "Draft created"),
     ("done", "Done"),
     ("refused", "Refused"),
@@ -19,9 +25,12 @@ CHANGE_REQUEST_STATES = [
 class CallgestProtocolChangeRequest(models.Model):
     """A protocol change asked for in writing, by email to the alias.
 
-    Only the contacts of a client allowed to request changes are heard: their
-    request becomes a draft version for a supervisor to approve. Any other
-    sender is refused politely, and the request stays as the log of it.
+    Only the contacts of a client allowed to request changes are heard. As
+    the From header of an email proves nothing, the contact first confirms
+    the request through a link sent to the address on file (tokenized,
+    expiring); only then does it become a draft version for a supervisor to
+    approve. Any other sender is refused politely, without naming the client
+    behind a code, and the request stays as the log of it.
     """
 
     _name = "callgest.protocol.change.request"
@@ -64,7 +73,39 @@ class CallgestProtocolChangeRequest(models.Model):
         copy=False,
         tracking=True,
     )
-    refusal_reason = fields.Text(tracking=True)
+    refusal_reason = fields.Text(
+        tracking=True, help="Why the request was refused, for the supervisors."
+    )
+    sender_notice = fields.Text(
+        compute="_compute_sender_notice",
+        help="What the refusal email tells the sender, in the sender's language: "
+        "it never names a client.",
+    )
+    confirmation_token = fields.Char(copy=False, groups="base.group_system")
+    confirmation_deadline = fields.Datetime(
+        string="Confirm before", copy=False, readonly=True
+    )
+    confirmation_email = fields.Char(
+        string="Confirmation asked of",
+        copy=False,
+        readonly=True,
+        help="The authorized contact's address on file, where the confirmation "
+        "link was sent (not the From header of the request).",
+    )
+    confirmed_at = fields.Datetime(
+        string="Confirmed by the sender on", copy=False, readonly=True, tracking=True
+    )
+    confirmation_status = fields.Selection(
+        [
+            ("not_needed", "Not needed"),
+            ("pending", "Waiting"),
+            ("expired", "Expired"),
+            ("confirmed", "Confirmed"),
+        ],
+        compute="_compute_confirmation_status",
+        help="Emailed requests are confirmed by the authorized contact before a "
+        "draft is created; other requests were never asked to be confirmed.",
+    )
     company_id = fields.Many2one(
         "res.company",
         index=True,
@@ -85,6 +126,29 @@ class CallgestProtocolChangeRequest(models.Model):
                 or self.env.company.partner_id.lang
                 or "en_US"
             )
+
+    @api.depends("requester_email")
+    @api.depends_context("lang")
+    def _compute_sender_notice(self):
+        for request in self:
+            request.sender_notice = _(
+                "%(email)s is not a contact authorized to request protocol changes "
+                "for the client of this request.",
+                email=request.requester_email or _("The sender"),
+            )
+
+    @api.depends("confirmed_at", "confirmation_deadline")
+    def _compute_confirmation_status(self):
+        now = fields.Datetime.now()
+        for request in self:
+            if request.confirmed_at:
+                request.confirmation_status = "confirmed"
+            elif not request.confirmation_deadline:
+                request.confirmation_status = "not_needed"
+            elif request.confirmation_deadline < now:
+                request.confirmation_status = "expired"
+            else:
+                request.confirmation_status = "pending"
 
     # ------------------------------------------------------------------
     # Mail gateway
@@ -152,10 +216,84 @@ class CallgestProtocolChangeRequest(models.Model):
         )
         request = super().message_new(msg_dict, custom_values=values)
         if authorization:
-            request._create_draft_version()
+            request._ask_confirmation()
         else:
             request._refuse(request._unauthorized_reason())
         return request
+
+    # ------------------------------------------------------------------
+    # Confirmation by the authorized contact, at the address on file
+    # ------------------------------------------------------------------
+    def _ask_confirmation(self):
+        """Email the authorized contact a link to confirm the request."""
+        template = self.env.ref(
+            "callgest_protocols.mail_template_change_request_confirm"
+        )
+        for request in self:
+            address = request.authorized_contact_id.partner_id.email
+            if not address:
+                request._refuse(
+                    _("The authorized contact has no email address on file."),
+                )
+                continue
+            request.sudo().write(
+                {
+                    "state": "to_confirm",
+                    "confirmation_token": secrets.token_urlsafe(32),
+                    "confirmation_deadline": fields.Datetime.now()
+                    + timedelta(hours=CONFIRMATION_HOURS),
+                    "confirmation_email": address,
+                }
+            )
+            # not linked to the request: its chatter, which supervisors and
+            # secretaries read, must not hold the link that confirms it
+            template.sudo().send_mail(
+                request.id,
+                force_send=False,
+                email_values={"model": False, "res_id": False},
+            )
+
+    def _confirmation_url(self):
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}/callgest/protocol-change/{self.id}/confirm"
+            f"?token={self.sudo().confirmation_token}"
+        )
+
+    @api.model
+    def _from_confirmation_token(self, request_id, token):
+        """The request a confirmation link stands for, or an empty recordset."""
+        request = self.sudo().browse(request_id).exists()
+        if (
+            not request
+            or not token
+            or not request.confirmation_token
+            # bytes: compare_digest refuses non-ASCII text (a crafted link)
+            or not consteq(str(token).encode(), request.confirmation_token.encode())
+        ):
+            return self.browse()
+        return request
+
+    def _confirm_by_sender(self):
+        """The authorized contact confirmed: the draft version is created."""
+        self.ensure_one()
+        if self.confirmation_status == "confirmed":
+            return
+        if self.state != "to_confirm":
+            raise UserError(_("This change request is no longer waiting for you."))
+        if self.confirmation_status == "expired":
+            raise UserError(
+                _("This confirmation link has expired: please send the request again.")
+            )
+        self.write({"confirmed_at": fields.Datetime.now()})
+        self._create_draft_version()
+        self.message_post(
+            body=_(
+                "Confirmed by %(email)s, the authorized contact's address on file.",
+                email=self.confirmation_email,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _unauthorized_reason(self):
         self.ensure_one()
@@ -218,7 +356,8 @@ class CallgestProtocolChangeRequest(models.Model):
         )
 
     def _refuse(self, reason):
-        """Refuse the request, and tell the sender politely (queued)."""
+        """Refuse the request, and tell the sender politely (queued), without
+        naming the client: the code in a subject tells a stranger nothing."""
         for request in self:
             request.write({"state": "refused", "refusal_reason": reason})
             if request.requester_email:

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, html2plaintext
 
@@ -271,69 +271,150 @@ class CallgestProtocolVersion(models.Model):
     # ------------------------------------------------------------------
     # Screen pop
     # ------------------------------------------------------------------
-    def _lookup_call_types(self):
-        """The call types of this version with their questions, in one query."""
-        self.ensure_one()
-        CallType = self.env["callgest.protocol.call.type"]
-        Question = self.env["callgest.protocol.question"]
-        CallType.check_access("read")
-        Question.check_access("read")
-        CallType.flush_model()
-        Question.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT ct.id, ct.name, ct.action, ct.message_category_code,
-                       ct.instructions, q.id, q.label, q.field_type,
-                       q.selection_options, q.required
-                  FROM callgest_protocol_call_type ct
-             LEFT JOIN callgest_protocol_question q ON q.call_type_id = ct.id
-                 WHERE ct.version_id = %s
-              ORDER BY ct.sequence, ct.id, q.sequence, q.id
-                """,
-                self.id,
-            )
-        )
+    @api.model
+    def _call_types_of_rows(self, rows):
+        """The screen pop's call types from rows (dicts) of a call type and
+        one of its questions (see :meth:`_lookup_active`), in their order."""
         call_types = {}
-        for row in self.env.cr.fetchall():
-            (type_id, name, action, category_code, instructions) = row[:5]
-            (question_id, label, field_type, options, required) = row[5:]
+        for row in rows:
+            type_id = row["type_id"]
             if type_id not in call_types:
-                text = html2plaintext(instructions or "").strip()
+                text = html2plaintext(row["instructions"] or "").strip()
                 call_types[type_id] = {
                     "id": type_id,
-                    "name": name,
-                    "action": action,
-                    "message_category_code": category_code or False,
+                    "name": row["name"],
+                    "action": row["action"],
+                    "message_category_code": row["category_code"] or False,
                     "instructions": text or False,
                     "questions": [],
                 }
-            if question_id:
+            if row["question_id"]:
+                field_type = row["field_type"]
                 call_types[type_id]["questions"].append(
                     {
-                        "id": question_id,
-                        "label": label,
+                        "id": row["question_id"],
+                        "label": row["label"],
                         "field_type": field_type,
-                        "options": split_options(options)
+                        "options": split_options(row["options"])
                         if field_type == "selection"
                         else [],
-                        "required": bool(required),
+                        "required": bool(row["required"]),
                     }
                 )
         return list(call_types.values())
 
-    def _lookup_snippets(self):
-        """The snippets of this version, in one query."""
-        self.ensure_one()
-        return [
-            {"name": snippet.name, "body": snippet.body or ""}
-            for snippet in self.env["callgest.protocol.snippet"].search_fetch(
-                [("version_id", "=", self.id)], ["name", "body"]
-            )
-        ]
+    # The lines the screen pop reads of a version (none has a record rule:
+    # they are seen with their version, which has).
+    _LOOKUP_LINE_MODELS = (
+        "callgest.protocol.caller.entry",
+        "callgest.protocol.transfer.target",
+        "callgest.protocol.call.type",
+        "callgest.protocol.question",
+        "callgest.protocol.snippet",
+    )
 
-    def _lookup_values(self, partner, caller_number, utc, local, is_open):
-        """The parts of the screen pop that come from this version."""
+    @api.model
+    def _lookup_active(self, protocol):
+        """The active version of ``protocol`` and what the screen pop reads of
+        it, in one query: ``(version, content)``, ``(empty, None)`` when there
+        is none (or the user may not read it).
+
+        ``content`` has the :attr:`_LOOKUP_FIELDS` of the version, its
+        ``entries`` as ``(pattern, category, reason)``, its transfer
+        ``targets`` as ``(number, contact_id, ring_seconds)``, its
+        ``call_types`` as :meth:`_call_types_of_rows` gives them, its
+        ``snippets`` as ``{"name", "body"}``, each in its model's order, and
+        ``user_name``, the name of the user (the secretary of the greeting,
+        read as superuser as it always was).
+        """
+        if not protocol:
+            return self.browse(), None
+        self.check_access("read")
+        self.flush_model()
+        for model in self._LOOKUP_LINE_MODELS:
+            self.env[model].check_access("read")
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT v.id, v.version, v.greeting, v.languages, v.instructions,
+                       v.out_of_hours_behaviour, v.out_of_hours_message,
+                       v.voicemail_email, v.max_transfer_seconds,
+                  (SELECT json_agg(json_build_array(e.pattern, e.category, e.reason)
+                                   ORDER BY e.category, e.pattern, e.id)
+                     FROM callgest_protocol_caller_entry e
+                    WHERE e.version_id = v.id),
+                  (SELECT json_agg(json_build_array(t.number, t.contact_id,
+                                                    t.ring_seconds)
+                                   ORDER BY t.sequence, t.id)
+                     FROM callgest_protocol_transfer_target t
+                    WHERE t.version_id = v.id),
+                  (SELECT json_agg(json_build_object(
+                              'type_id', ct.id, 'name', ct.name,
+                              'action', ct.action,
+                              'category_code', ct.message_category_code,
+                              'instructions', ct.instructions,
+                              'question_id', q.id, 'label', q.label,
+                              'field_type', q.field_type,
+                              'options', q.selection_options,
+                              'required', q.required)
+                            ORDER BY ct.sequence, ct.id, q.sequence, q.id)
+                     FROM callgest_protocol_call_type ct
+                LEFT JOIN callgest_protocol_question q ON q.call_type_id = ct.id
+                    WHERE ct.version_id = v.id),
+                  (SELECT json_agg(json_build_array(s.name, s.body)
+                                   ORDER BY s.sequence, s.id)
+                     FROM callgest_protocol_snippet s
+                    WHERE s.version_id = v.id),
+                  (SELECT p.name
+                     FROM res_users u
+                     JOIN res_partner p ON p.id = u.partner_id
+                    WHERE u.id = %(uid)s)
+                  FROM callgest_protocol_version v
+                 WHERE v.protocol_id = %(protocol)s AND v.state = 'active'
+              ORDER BY v.id
+                 LIMIT 1
+                """,
+                protocol=protocol.id,
+                uid=self.env.uid,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse(), None
+        version = self.browse(row[0])
+        if not self.env.su:  # the version's record rules, as a search has them
+            version = version._filtered_access("read")
+            if not version:
+                return self.browse(), None
+        content = dict(zip(self._LOOKUP_FIELDS, row[1:9], strict=True))
+        entries, targets, call_types, snippets, user_name = row[9:]
+        content.update(
+            entries=[
+                (pattern, category, reason or False)
+                for pattern, category, reason in entries or ()
+            ],
+            targets=[tuple(target) for target in targets or ()],
+            call_types=self._call_types_of_rows(call_types or ()),
+            snippets=[
+                {"name": name, "body": body or ""} for name, body in snippets or ()
+            ],
+            user_name=user_name,
+        )
+        return version, content
+
+    @api.model
+    @tools.ormcache("country_id")
+    def _lookup_phone_code(self, country_id):
+        """The calling code of a country (``34``), cached: res.country clears
+        the caches when a code changes."""
+        return self.env["res.country"].sudo().browse(country_id).phone_code
+
+    def _lookup_values(self, partner, caller_number, utc, local, is_open, content):
+        """The parts of the screen pop that come from this version.
+
+        :param content: what :meth:`_lookup_active` read of it.
+        """
         if not self:
             return {
                 "greeting": False,
@@ -355,21 +436,15 @@ class CallgestProtocolVersion(models.Model):
                 },
             }
         self.ensure_one()
-        country = self._country(partner)
-        code = str(country.phone_code or 34)
-        entries = [
-            (entry.pattern, entry.category, entry.reason or False)
-            for entry in self.env["callgest.protocol.caller.entry"].search_fetch(
-                [("version_id", "=", self.id)], ["pattern", "category", "reason"]
-            )
-        ]
+        code = str(self._lookup_phone_code(self._country(partner).id) or 34)
+        entries, target_rows = content["entries"], content["targets"]
         try:
             category, reason = routing.caller_category(caller_number, entries, code)
         except ValueError:
             category, reason = None, None
-        secretary = (self.env.user.sudo().name or "").split()
+        secretary = (content["user_name"] or "").split()
         greeting = routing.render_greeting(
-            self.greeting,
+            content["greeting"],
             partner.name,
             secretary[0] if secretary else "",
             local,
@@ -377,23 +452,24 @@ class CallgestProtocolVersion(models.Model):
         )
         plan = routing.plan_cascade(
             [
-                (target, target.ring_seconds)
-                for target in self.env[
-                    "callgest.protocol.transfer.target"
-                ].search_fetch(
-                    [("version_id", "=", self.id)],
-                    ["sequence", "number", "contact_id", "ring_seconds"],
-                )
-                if target.ring_seconds > 0
+                ((number, contact_id), ring_seconds)
+                for number, contact_id, ring_seconds in target_rows
+                if ring_seconds > 0
             ],
-            self.max_transfer_seconds or routing.DEFAULT_MAX_TRANSFER_SECONDS,
+            content["max_transfer_seconds"] or routing.DEFAULT_MAX_TRANSFER_SECONDS,
         )
+        # contacts read as the user, only when the cascade has some
+        contacts = self.env["res.partner"].browse(
+            dict.fromkeys(row[1] for row in target_rows if row[1])
+        )
+        contacts.fetch(["name"])  # their names, not their whole rows
+        names = {contact.id: contact.name for contact in contacts}
         targets = [
             {
                 "sequence": step.sequence,
-                "number": step.target.number,
-                "contact_id": step.target.contact_id.id or False,
-                "contact": step.target.contact_id.name or False,
+                "number": step.target[0],
+                "contact_id": step.target[1] or False,
+                "contact": names.get(step.target[1]) or False,
                 "start_offset": step.start_offset,
                 "ring_seconds": step.ring_seconds,
                 "requested_seconds": step.requested_seconds,
@@ -418,9 +494,9 @@ class CallgestProtocolVersion(models.Model):
                 ],
             )
             out_of_hours = {
-                "behaviour": self.out_of_hours_behaviour,
-                "message": self.out_of_hours_message or False,
-                "voicemail_email": self.voicemail_email or False,
+                "behaviour": content["out_of_hours_behaviour"],
+                "message": content["out_of_hours_message"] or False,
+                "voicemail_email": content["voicemail_email"] or False,
                 "on_call": {
                     "name": on_call._person_name(),
                     "phone": on_call._person_phone(),
@@ -430,13 +506,13 @@ class CallgestProtocolVersion(models.Model):
             }
         return {
             "greeting": greeting,
-            "languages": self.languages or False,
-            "instructions": str(self.instructions or "") or False,
+            "languages": content["languages"] or False,
+            "instructions": content["instructions"] or False,
             "caller_category": category or False,
             "caller_reason": reason or False,
             "transfer_targets": targets,
-            "max_transfer_seconds": self.max_transfer_seconds,
+            "max_transfer_seconds": content["max_transfer_seconds"],
             "out_of_hours": out_of_hours,
-            "call_types": self._lookup_call_types(),
-            "snippets": self._lookup_snippets(),
+            "call_types": content["call_types"],
+            "snippets": content["snippets"],
         }

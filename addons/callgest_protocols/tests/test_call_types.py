@@ -2,79 +2,54 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.callgest_base.tests.common import CallgestBaseCommon
-
-CLINIC_DDI = "+34933906700"
+from .common import (
+    CLINIC_DDI,
+    CallgestProtocolsCommon,
+    call_type,
+    question,
+    snippet,
+)
 
 
 @tagged("post_install", "-at_install")
-class TestCallTypes(CallgestBaseCommon):
+class TestCallTypes(CallgestProtocolsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Protocol = cls.env["callgest.protocol"]
-        cls.protocol = cls.Protocol.create({"partner_id": cls.clinic.id})
-        cls.version = cls.env["callgest.protocol.version"].create(
-            {
-                "protocol_id": cls.protocol.id,
-                "state": "active",
-                "call_type_ids": [
-                    # created in the wrong order: sequence decides
-                    Command.create(
-                        {
-                            "sequence": 20,
-                            "name": "Urgencia",
-                            "action": "incident",
-                            "question_ids": [
-                                Command.create(
-                                    {
-                                        "label": "Dolor",
-                                        "field_type": "selection",
-                                        "selection_options": "leve, moderado ,intenso",
-                                        "required": True,
-                                    }
-                                )
-                            ],
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "sequence": 10,
-                            "name": "Cita",
-                            "action": "message",
-                            "message_category_code": "appointment",
-                            "instructions": "<p>Ask for the <b>patient</b>.</p>",
-                            "question_ids": [
-                                Command.create(
-                                    {
-                                        "sequence": 20,
-                                        "label": "Teléfono",
-                                        "field_type": "phone",
-                                        "required": True,
-                                    }
-                                ),
-                                Command.create(
-                                    {
-                                        "sequence": 10,
-                                        "label": "Paciente",
-                                        "field_type": "text",
-                                        "required": True,
-                                    }
-                                ),
-                            ],
-                        }
-                    ),
-                    Command.create({"sequence": 30, "name": "Pedido"}),
-                ],
-                "snippet_ids": [
-                    Command.create(
-                        {"sequence": 2, "name": "Horario", "body": "L-V 8-21"}
-                    ),
-                    Command.create(
-                        {"sequence": 1, "name": "Dirección", "body": "Diagonal 450"}
-                    ),
-                ],
-            }
+        cls.protocol, cls.version = cls.create_protocol(
+            cls.clinic,
+            call_type_ids=[
+                # created in the wrong order: sequence decides
+                call_type(
+                    "Urgencia",
+                    "incident",
+                    sequence=20,
+                    questions=[
+                        question(
+                            "Dolor",
+                            "selection",
+                            required=True,
+                            selection_options="leve, moderado ,intenso",
+                        )
+                    ],
+                ),
+                call_type(
+                    "Cita",
+                    "message",
+                    sequence=10,
+                    message_category_code="appointment",
+                    instructions="<p>Ask for the <b>patient</b>.</p>",
+                    questions=[
+                        question("Teléfono", "phone", sequence=20, required=True),
+                        question("Paciente", "text", sequence=10, required=True),
+                    ],
+                ),
+                call_type("Pedido", sequence=30),
+            ],
+            snippet_ids=[
+                snippet("Horario", "L-V 8-21", sequence=2),
+                snippet("Dirección", "Diagonal 450", sequence=1),
+            ],
         )
 
     def test_lookup_returns_call_types_and_snippets_in_order(self):
@@ -111,15 +86,20 @@ class TestCallTypes(CallgestBaseCommon):
         unknown = self.Protocol.lookup("+34 911 000 000")
         self.assertEqual((unknown["call_types"], unknown["snippets"]), ([], []))
 
-    def test_call_types_and_snippets_take_two_queries(self):
-        version = self.version.with_user(self.secretary)
-        version._lookup_call_types()  # warm the access and rule caches
-        version._lookup_snippets()
+    def test_call_types_and_snippets_come_in_the_versions_query(self):
+        Version = self.env["callgest.protocol.version"].with_user(self.secretary)
+        protocol = self.version.protocol_id
+        Version._lookup_active(protocol)  # warm the access and rule caches
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
-        version._lookup_call_types()
-        version._lookup_snippets()
+        version, content = Version._lookup_active(protocol)
+        # the version with all its lines, then its record rules
         self.assertLessEqual(self.env.cr.sql_log_count - before, 2)
+        self.assertEqual(version, self.version)
+        self.assertEqual(
+            [c["name"] for c in content["call_types"]], ["Cita", "Urgencia", "Pedido"]
+        )
+        self.assertEqual(len(content["snippets"]), 2)
 
     def test_new_draft_copies_call_types_and_snippets(self):
         action = self.protocol.with_user(self.supervisor).action_new_draft()

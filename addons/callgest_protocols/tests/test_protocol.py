@@ -10,87 +10,56 @@ from odoo.tools import mute_logger
 
 from odoo.addons.callgest_base.tests.common import CallgestBaseCommon
 
-CLINIC_DDI = "+34933906700"
+from .common import (
+    CLINIC_DDI,
+    CallgestProtocolsCommon,
+    caller_entries,
+    create_calendar,
+    transfers,
+)
+
 GREETING = "{greeting}, {client}, le atiende {secretary}"
 
 
 @tagged("post_install", "-at_install")
-class TestProtocol(CallgestBaseCommon):
+class TestProtocol(CallgestProtocolsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Protocol = cls.env["callgest.protocol"]
-        cls.Version = cls.env["callgest.protocol.version"]
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Test Mon-Fri 8-21",
-                "tz": "Europe/Madrid",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 8.0,
-                            "hour_to": 21.0,
-                            "day_period": "morning",
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.calendar = create_calendar(cls.env, "Test Mon-Fri 8-21", 8.0, 21.0)
         # Tuesday 8 December 2026, a national holiday in Spain
         cls.calendar.callgest_add_holidays([("2026-12-08", "Inmaculada", "national")])
         cls.clinic.callgest_calendar_id = cls.calendar
-        cls.protocol = cls.Protocol.create({"partner_id": cls.clinic.id})
-        cls.version = cls.Version.create(
-            {
-                "protocol_id": cls.protocol.id,
-                "state": "active",
-                "greeting": GREETING,
-                "out_of_hours_behaviour": "on_call_cascade",
-                "out_of_hours_message": "Closed: transferring to the person on call.",
-                "transfer_target_ids": [
-                    Command.create({"number": "934 150 200", "ring_seconds": 20}),
-                    Command.create({"number": "+34 627 561 101", "ring_seconds": 30}),
-                ],
-                "caller_entry_ids": [
-                    Command.create(
-                        {
-                            "pattern": "+34 600 100 200",
-                            "category": "vip",
-                            "reason": "Paciente VIP",
-                        }
-                    ),
-                    Command.create(
-                        {
-                            "pattern": "+34 902*",
-                            "category": "blacklist",
-                            "reason": "Telemarketing",
-                        }
-                    ),
-                ],
-                "on_call_shift_ids": [
-                    # Sunday 22 Nov 2026 21:00 to Monday 08:00, Madrid time
-                    Command.create(
-                        {
-                            "start": datetime(2026, 11, 22, 20, 0),
-                            "end": datetime(2026, 11, 23, 7, 0),
-                            "name": "Dra. Guardia",
-                            "phone": "+34 600 999 888",
-                        }
-                    ),
-                    # the holiday, all day
-                    Command.create(
-                        {
-                            "start": datetime(2026, 12, 7, 23, 0),
-                            "end": datetime(2026, 12, 8, 23, 0),
-                            "name": "Dr. Festivo",
-                            "phone": "+34 600 999 777",
-                        }
-                    ),
-                ],
-            }
+        cls.protocol, cls.version = cls.create_protocol(
+            cls.clinic,
+            greeting=GREETING,
+            out_of_hours_behaviour="on_call_cascade",
+            out_of_hours_message="Closed: transferring to the person on call.",
+            transfer_target_ids=transfers(("934 150 200", 20), ("+34 627 561 101", 30)),
+            caller_entry_ids=caller_entries(
+                ("+34 600 100 200", "vip", "Paciente VIP"),
+                ("+34 902*", "blacklist", "Telemarketing"),
+            ),
+            on_call_shift_ids=[
+                # Sunday 22 Nov 2026 21:00 to Monday 08:00, Madrid time
+                Command.create(
+                    {
+                        "start": datetime(2026, 11, 22, 20, 0),
+                        "end": datetime(2026, 11, 23, 7, 0),
+                        "name": "Dra. Guardia",
+                        "phone": "+34 600 999 888",
+                    }
+                ),
+                # the holiday, all day
+                Command.create(
+                    {
+                        "start": datetime(2026, 12, 7, 23, 0),
+                        "end": datetime(2026, 12, 8, 23, 0),
+                        "name": "Dr. Festivo",
+                        "phone": "+34 600 999 777",
+                    }
+                ),
+            ],
         )
 
     def lookup(self, when, caller="+34 611 222 333", ddi=CLINIC_DDI, user=None):
@@ -169,6 +138,25 @@ class TestProtocol(CallgestBaseCommon):
         result = self.lookup(None, ddi="933906755")
         self.assertFalse(result["client"])
         self.assertEqual(result["reason"], "unknown_ddi")
+
+    def test_lookup_carries_the_serve_decision_of_resolve_number(self):
+        """The PBX and the console read one decision: callgest.ddi's
+        ``_serve_decision`` hook, which resolve_number answers too."""
+        result = self.lookup("2026-11-23T10:00")
+        resolved = (
+            self.env["callgest.ddi"]
+            .with_user(self.secretary)
+            .resolve_number(CLINIC_DDI)
+        )
+        self.assertIs(result["serve"], True)
+        self.assertIs(result["serve_reason"], False)
+        self.assertEqual(
+            (result["serve"], result["serve_reason"]),
+            (resolved["serve"], resolved["serve_reason"]),
+        )
+        # no client to serve on an unknown number
+        unknown = self.lookup("2026-11-23T10:00", ddi="+34 911 000 000")
+        self.assertEqual((unknown["serve"], unknown["serve_reason"]), (False, False))
 
     def test_ddi_protocol_overrides_the_client(self):
         ddi = self.create_ddi("93 390 67 56", self.spain, self.clinic)
@@ -307,6 +295,59 @@ class TestProtocol(CallgestBaseCommon):
         with self.assertRaises(AccessError):
             self.Protocol.with_user(pbx).create({"partner_id": self.law_firm.id})
 
+    def test_pbx_user_reads_nothing_model_wide(self):
+        """It needs lookup, which answers for one DDI: no read of protocols,
+        caller lists, on-call shifts, transfer targets or partners."""
+        pbx = new_test_user(
+            self.env, login="test_pbx_noread", groups="callgest_base.group_callgest_pbx"
+        )
+        for model in (
+            "callgest.protocol",
+            "callgest.protocol.version",
+            "callgest.protocol.caller.entry",
+            "callgest.protocol.on.call.shift",
+            "callgest.protocol.transfer.target",
+            "callgest.protocol.call.type",
+            "callgest.protocol.question",
+            "callgest.protocol.snippet",
+            "res.partner",
+            "callgest.ddi",
+            "resource.calendar",
+        ):
+            with self.subTest(model=model):
+                self.assertFalse(self.env[model].with_user(pbx).has_access("read"))
+        with self.assertRaises(AccessError):
+            self.version.with_user(pbx).read(["greeting"])
+        # and still pops the screen for its DDI
+        self.assertEqual(
+            self.lookup("2026-11-23T10:00", user=pbx)["client"], "Test Clinic"
+        )
+
+    def test_lookup_arguments_are_checked(self):
+        Protocol = self.Protocol.with_user(self.secretary)
+        for args, kwargs, message in (
+            ((["9339"],), {}, "ddi_number must be given as text"),
+            ((933906700,), {}, "ddi_number must be given as text"),
+            ((CLINIC_DDI, 600100200), {}, "caller_number must be given as text"),
+            ((CLINIC_DDI, None, ["2026-11-23"]), {}, "when must be given as text"),
+            (
+                (CLINIC_DDI,),
+                {"agent_login": ["admin"]},
+                "agent_login must be given as text",
+            ),
+        ):
+            with (
+                self.subTest(args=args, kwargs=kwargs),
+                self.assertRaisesRegex(UserError, message),
+            ):
+                Protocol.lookup(*args, **kwargs)
+        result = Protocol.lookup(CLINIC_DDI, None, None, None)
+        self.assertEqual(result["client"], "Test Clinic")
+        self.assertNotIn(None, result.values())
+        unknown = Protocol.lookup("", False)
+        self.assertEqual(unknown["reason"], "unknown_ddi")
+        self.assertNotIn(None, unknown.values())
+
     def test_when_naive_and_with_offset(self):
         naive = self.lookup("2026-11-23T10:00")
         self.assertEqual(naive["local_time"], "2026-11-23T10:00:00+01:00")
@@ -320,12 +361,97 @@ class TestProtocol(CallgestBaseCommon):
             self.lookup("yesterday")
 
     def test_lookup_takes_a_few_queries(self):
-        self.lookup("2026-11-23T10:00")  # warm the access and rule caches
-        self.env.invalidate_all()
-        before = self.env.cr.sql_log_count
-        result = self.lookup("2026-11-22T23:00")
-        self.assertLessEqual(self.env.cr.sql_log_count - before, 20)
-        self.assertEqual(result["out_of_hours"]["on_call"]["name"], "Dra. Guardia")
+        """Closed, so with the on-call shifts: the DDI, the client, (its
+        billing mode as superuser, when callgest_billing is installed), the
+        protocol, its active version with its lines, the shifts. The hours
+        and holidays are cached per calendar. A secretary's record rules
+        cost a few more (the version's, the companies' of the partner's)."""
+        pbx = new_test_user(
+            self.env,
+            login="test_pbx_queries",
+            groups="callgest_base.group_callgest_pbx",
+        )
+        for user, queries in ((self.secretary, 9), (pbx, 5)):
+            with self.subTest(user=user.login):
+                self.lookup("2026-11-23T10:00", user=user)  # warm the caches
+                self.env.invalidate_all()
+                before = self.env.cr.sql_log_count
+                result = self.lookup("2026-11-22T23:00", user=user)
+                self.assertLessEqual(self.env.cr.sql_log_count - before, queries)
+                on_call = result["out_of_hours"]["on_call"]
+                self.assertEqual(on_call["name"], "Dra. Guardia")
+
+    def test_lookup_sees_changes_of_hours_holidays_and_version_at_once(self):
+        """The hours and holidays are cached per calendar: a change of either,
+        made by the ORM, is seen by the very next lookup, as is a new
+        version and a new transfer target."""
+        pbx = new_test_user(
+            self.env, login="test_pbx_cache", groups="callgest_base.group_callgest_pbx"
+        )
+        monday_10, wednesday_10 = "2026-11-23T10:00", "2026-11-25T10:00"
+        for user in (self.secretary, pbx):
+            self.assertTrue(self.lookup(monday_10, user=user)["open"])  # cached
+        # hours: Monday now opens at 11:00
+        monday = self.calendar.attendance_ids.filtered(lambda a: a.dayofweek == "0")
+        monday.hour_from = 11.0
+        for user in (self.secretary, pbx):
+            result = self.lookup(monday_10, user=user)
+            self.assertFalse(result["open"])
+            self.assertEqual(result["next_change"], "2026-11-23T11:00:00+01:00")
+        # a new attendance through the calendar
+        self.calendar.write(
+            {
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": "Monday early",
+                            "dayofweek": "0",
+                            "hour_from": 9.0,
+                            "hour_to": 10.5,
+                            "day_period": "morning",
+                        }
+                    )
+                ]
+            }
+        )
+        self.assertTrue(self.lookup(monday_10)["open"])
+        # holidays: Wednesday 25 becomes one, then is removed
+        self.assertTrue(self.lookup(wednesday_10)["open"])
+        leaves = self.calendar.callgest_add_holidays(
+            [("2026-11-25", "Fiesta local", "local")]
+        )
+        result = self.lookup(wednesday_10, user=pbx)
+        self.assertFalse(result["open"])
+        self.assertEqual(result["next_change"], "2026-11-26T08:00:00+01:00")
+        leaves.date_to = leaves.date_from  # no whole day any more
+        self.assertTrue(self.lookup(wednesday_10, user=pbx)["open"])
+        leaves.unlink()
+        self.assertTrue(self.lookup(wednesday_10)["open"])
+        # another calendar for the client, and a timezone of its own
+        other = self.calendar.copy({"name": "Copy", "tz": "Europe/Madrid"})
+        other.attendance_ids.filtered(lambda a: a.dayofweek == "2").unlink()
+        self.clinic.callgest_calendar_id = other
+        self.assertFalse(self.lookup(wednesday_10)["open"])
+        self.clinic.tz = "Atlantic/Canary"  # one hour behind Madrid
+        result = self.lookup("2026-11-23T10:00:00+01:00")
+        self.assertEqual(result["local_time"], "2026-11-23T09:00:00+00:00")
+        self.assertTrue(result["open"])  # 09:00 in the 9:00-10:30 attendance
+        # a new version and a new transfer target of a draft, once approved
+        action = self.protocol.with_user(self.supervisor).action_new_draft()
+        draft = self.Version.browse(action["res_id"])
+        draft.with_user(self.supervisor).write(
+            {
+                "change_summary": "Third target",
+                "transfer_target_ids": [
+                    Command.create({"number": "+34 600 000 111", "ring_seconds": 10})
+                ],
+            }
+        )
+        self.assertEqual(self.lookup(monday_10, user=pbx)["protocol_version"], 1)
+        draft.with_user(self.supervisor).action_approve()
+        result = self.lookup(monday_10, user=pbx)
+        self.assertEqual(result["protocol_version"], 2)
+        self.assertEqual(len(result["transfer_targets"]), 3)
 
 
 @tagged("post_install", "-at_install")
@@ -375,5 +501,10 @@ class TestLookupPopsTheAgent(CallgestBaseCommon):
             Protocol.with_user(self.secretary).lookup(
                 "933906700", agent_login=self.supervisor.login
             )
-        with self.assertRaises(UserError):
-            Protocol.with_user(pbx).lookup("933906700", agent_login="nobody-here")
+        new_test_user(self.env, login="not_a_secretary", groups="base.group_user")
+        for login in ("nobody-here", "not_a_secretary"):
+            with self.subTest(login=login), self.assertRaises(UserError) as error:
+                Protocol.with_user(pbx).lookup("933906700", agent_login=login)
+            # the PBX's answer names no login: it is no directory of users
+            self.assertNotIn(login, str(error.exception))
+            self.assertIn("not a CallGest secretary", str(error.exception))

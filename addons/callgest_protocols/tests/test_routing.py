@@ -33,12 +33,13 @@ class TestResolveWhen(BaseCase):
     """``resolve_when``: None, strings and datetimes, naive or with offset."""
 
     def assertResolves(self, when, tz_name, utc, wall, offset_hours, **kwargs):
-        got_utc, got_local = routing.resolve_when(when, tz_name, **kwargs)
-        self.assertEqual(got_utc, utc)
-        self.assertIsNone(got_utc.tzinfo)
-        self.assertEqual(got_local.replace(tzinfo=None), wall)
-        self.assertEqual(got_local.utcoffset(), timedelta(hours=offset_hours))
-        self.assertEqual(got_local.tzinfo.zone, tz_name)
+        with self.subTest(when=when, tz=tz_name):
+            got_utc, got_local = routing.resolve_when(when, tz_name, **kwargs)
+            self.assertEqual(got_utc, utc)
+            self.assertIsNone(got_utc.tzinfo)
+            self.assertEqual(got_local.replace(tzinfo=None), wall)
+            self.assertEqual(got_local.utcoffset(), timedelta(hours=offset_hours))
+            self.assertEqual(got_local.tzinfo.zone, tz_name)
 
     def test_none_is_now_utc_naive(self):
         self.assertResolves(
@@ -314,6 +315,12 @@ class TestResolveWhen(BaseCase):
 class TestBusinessHours(BaseCase):
     """``is_open`` and ``next_change`` on the client's wall clock."""
 
+    def assertOpen(self, hours, cases, holidays=None):
+        """``cases``: ``{moment: open}``, each moment a subtest."""
+        for moment, expected in cases.items():
+            with self.subTest(moment=moment.isoformat()):
+                self.assertIs(routing.is_open(moment, hours, holidays), expected)
+
     def test_exact_opening_and_closing_minute(self):
         # 2026-01-12 is a Monday
         cases = {
@@ -329,30 +336,43 @@ class TestBusinessHours(BaseCase):
                 self.assertEqual(routing.is_open(moment, WEEKDAYS_8_21, []), expected)
 
     def test_float_hours_like_odoo_attendances(self):
-        hours = [(0, 8.5, 20.5)]  # 08:30-20:30
-        self.assertFalse(routing.is_open(local(MADRID, 2026, 1, 12, 8, 29), hours))
-        self.assertTrue(routing.is_open(local(MADRID, 2026, 1, 12, 8, 30), hours))
-        self.assertTrue(routing.is_open(local(MADRID, 2026, 1, 12, 20, 29), hours))
-        self.assertFalse(routing.is_open(local(MADRID, 2026, 1, 12, 20, 30), hours))
+        self.assertOpen(
+            [(0, 8.5, 20.5)],  # 08:30-20:30
+            {
+                local(MADRID, 2026, 1, 12, 8, 29): False,
+                local(MADRID, 2026, 1, 12, 8, 30): True,
+                local(MADRID, 2026, 1, 12, 20, 29): True,
+                local(MADRID, 2026, 1, 12, 20, 30): False,
+            },
+        )
         # 08:20 is stored by the float_time widget as 8.333333...
-        hours = [(0, 8 + 20 / 60, 12.0)]
-        self.assertFalse(routing.is_open(local(MADRID, 2026, 1, 12, 8, 19, 59), hours))
-        self.assertTrue(routing.is_open(local(MADRID, 2026, 1, 12, 8, 20), hours))
+        self.assertOpen(
+            [(0, 8 + 20 / 60, 12.0)],
+            {
+                local(MADRID, 2026, 1, 12, 8, 19, 59): False,
+                local(MADRID, 2026, 1, 12, 8, 20): True,
+            },
+        )
 
     def test_split_shift(self):
-        hours = [(0, 9.0, 14.0), (0, 16.0, 20.0)]
-        self.assertTrue(routing.is_open(local(MADRID, 2026, 1, 12, 13, 59), hours))
-        self.assertFalse(routing.is_open(local(MADRID, 2026, 1, 12, 15, 0), hours))
-        self.assertTrue(routing.is_open(local(MADRID, 2026, 1, 12, 16, 0), hours))
+        self.assertOpen(
+            [(0, 9.0, 14.0), (0, 16.0, 20.0)],
+            {
+                local(MADRID, 2026, 1, 12, 13, 59): True,
+                local(MADRID, 2026, 1, 12, 15, 0): False,
+                local(MADRID, 2026, 1, 12, 16, 0): True,
+            },
+        )
 
     def test_national_holiday(self):
         # 2026-01-06 (Epiphany, a Tuesday) is a national holiday in Spain
-        holidays = [date(2026, 1, 6), date(2026, 12, 25)]
-        self.assertFalse(
-            routing.is_open(local(MADRID, 2026, 1, 6, 10, 0), WEEKDAYS_8_21, holidays)
-        )
-        self.assertTrue(
-            routing.is_open(local(MADRID, 2026, 1, 7, 10, 0), WEEKDAYS_8_21, holidays)
+        self.assertOpen(
+            WEEKDAYS_8_21,
+            {
+                local(MADRID, 2026, 1, 6, 10, 0): False,
+                local(MADRID, 2026, 1, 7, 10, 0): True,
+            },
+            holidays=[date(2026, 1, 6), date(2026, 12, 25)],
         )
         # a datetime in the holidays counts as its date
         self.assertFalse(
@@ -379,13 +399,13 @@ class TestBusinessHours(BaseCase):
         sunday_23 = local(MADRID, 2026, 1, 18, 23, 0)
         self.assertEqual(sunday_23.weekday(), 6)
         self.assertFalse(routing.is_open(sunday_23, WEEKDAYS_8_21, []))
-        all_day_sunday = [(6, 0.0, 24.0)]
-        self.assertTrue(routing.is_open(sunday_23, all_day_sunday, []))
-        self.assertTrue(
-            routing.is_open(local(MADRID, 2026, 1, 18, 23, 59, 59), all_day_sunday)
-        )
-        self.assertFalse(
-            routing.is_open(local(MADRID, 2026, 1, 19, 0, 0), all_day_sunday)
+        self.assertOpen(
+            [(6, 0.0, 24.0)],  # all day on Sundays
+            {
+                sunday_23: True,
+                local(MADRID, 2026, 1, 18, 23, 59, 59): True,
+                local(MADRID, 2026, 1, 19, 0, 0): False,
+            },
         )
 
     def test_naive_wall_clock_is_accepted(self):
@@ -446,19 +466,27 @@ class TestBusinessHours(BaseCase):
         ]
         states = []
         for expected in expected_utc:
-            moment = routing.next_change(moment, hours, [])
-            self.assertEqual(moment.astimezone(pytz.utc).replace(tzinfo=None), expected)
-            states.append(routing.is_open(moment, hours))
+            with self.subTest(expected_utc=expected):
+                moment = routing.next_change(moment, hours, [])
+                self.assertEqual(
+                    moment.astimezone(pytz.utc).replace(tzinfo=None), expected
+                )
+                states.append(routing.is_open(moment, hours))
         self.assertEqual(states, [True, False, True, False])
 
     def test_lisbon_daylight_saving_nights(self):
         hours = [(weekday, 8.0, 21.0) for weekday in range(7)]
-        # 07:00 UTC: 07:00 WET the day before, 08:00 WEST on 2026-03-29
-        self.assertFalse(routing.is_open(from_utc(LISBON, 2026, 3, 28, 7, 0), hours))
-        self.assertTrue(routing.is_open(from_utc(LISBON, 2026, 3, 29, 7, 0), hours))
-        # and back on 2026-10-25: 07:00 UTC is 07:00 WET, closed
-        self.assertFalse(routing.is_open(from_utc(LISBON, 2026, 10, 25, 7, 0), hours))
-        self.assertTrue(routing.is_open(from_utc(LISBON, 2026, 10, 25, 8, 0), hours))
+        self.assertOpen(
+            hours,
+            {
+                # 07:00 UTC: 07:00 WET the day before, 08:00 WEST on 2026-03-29
+                from_utc(LISBON, 2026, 3, 28, 7, 0): False,
+                from_utc(LISBON, 2026, 3, 29, 7, 0): True,
+                # and back on 2026-10-25: 07:00 UTC is 07:00 WET, closed
+                from_utc(LISBON, 2026, 10, 25, 7, 0): False,
+                from_utc(LISBON, 2026, 10, 25, 8, 0): True,
+            },
+        )
         opens = routing.next_change(from_utc(LISBON, 2026, 3, 28, 21, 0), hours)
         self.assertEqual(
             opens.astimezone(pytz.utc).replace(tzinfo=None), datetime(2026, 3, 29, 7, 0)
@@ -542,6 +570,103 @@ class TestBusinessHours(BaseCase):
             )
 
 
+def reference_next_change(local_dt, weekly_hours, holidays=(), horizon_days=14):
+    """The first ``next_change``: every candidate of the two weeks, sorted,
+    with the offset changes found by hourly probes. Slow and plain, the
+    reference the fast one must match."""
+    tz = pytz.timezone(local_dt.tzinfo.zone)
+    by_weekday = routing._intervals_by_weekday(weekly_hours)
+    holiday_set = routing._holiday_set(holidays)
+    start_utc = local_dt.astimezone(pytz.utc).replace(tzinfo=None)
+    end_utc = start_utc + timedelta(days=horizon_days)
+    candidates = set(routing._offset_changes(start_utc, end_utc, tz))
+    first_day = local_dt.date() - timedelta(days=1)
+    for day_index in range(horizon_days + 3):
+        day = first_day + timedelta(days=day_index)
+        minutes = {0}
+        for start, end in by_weekday.get(day.weekday(), ()):
+            minutes.update((start, end))
+        for minute in minutes:
+            wall = datetime.combine(day, datetime.min.time()) + timedelta(
+                minutes=minute
+            )
+            for moment in (
+                routing.localize(wall, tz),
+                routing._second_occurrence(wall, tz),
+            ):
+                candidates.add(moment.astimezone(pytz.utc).replace(tzinfo=None))
+    current = routing._is_open(local_dt, by_weekday, holiday_set)
+    for moment in sorted(c for c in candidates if start_utc < c <= end_utc):
+        local_moment = pytz.utc.localize(moment).astimezone(tz)
+        if routing._is_open(local_moment, by_weekday, holiday_set) != current:
+            return local_moment
+    return None
+
+
+class TestNextChangeMatchesTheReference(BaseCase):
+    """The fast ``next_change`` (day by day, transitions read from the
+    timezone) gives what the full scan gives, DST changes included."""
+
+    ZONES = (MADRID, LISBON, SANTIAGO, "Australia/Lord_Howe", "UTC", "Asia/Kolkata")
+
+    def test_offset_transitions_are_the_probed_changes(self):
+        for zone in self.ZONES:
+            tz = pytz.timezone(zone)
+            for start in (datetime(2026, 1, 1), datetime(2026, 3, 20, 13, 17, 5)):
+                end = start + timedelta(days=400)
+                with self.subTest(zone=zone, start=start):
+                    self.assertEqual(
+                        routing._offset_transitions(start, end, tz),
+                        routing._offset_changes(start, end, tz),
+                    )
+        # bounds are inclusive, and a range without change has none
+        madrid = pytz.timezone(MADRID)
+        change = datetime(2026, 3, 29, 1, 0)
+        self.assertEqual(routing._offset_transitions(change, change, madrid), [change])
+        self.assertEqual(
+            routing._offset_transitions(
+                datetime(2026, 5, 1), datetime(2026, 6, 1), madrid
+            ),
+            [],
+        )
+
+    def test_random_schedules_around_dst_changes(self):
+        import random
+
+        rng = random.Random(20261203)
+        starts = [
+            datetime(2026, 3, 27),  # Madrid, Lisbon spring forward
+            datetime(2026, 10, 23),  # and back
+            datetime(2026, 4, 3),  # Santiago back at midnight
+            datetime(2026, 9, 4),  # Santiago forward at midnight
+            datetime(2026, 12, 20),
+        ]
+        for case in range(150):
+            weekly = []
+            for weekday in range(7):
+                if rng.random() < 0.3:
+                    continue
+                hours = sorted(rng.sample(range(0, 49), 2))
+                weekly.append((weekday, hours[0] / 2, hours[1] / 2))
+            start = rng.choice(starts) + timedelta(minutes=rng.randrange(4 * 24 * 60))
+            holidays = [
+                start.date() + timedelta(days=rng.randrange(-1, 16))
+                for _ in range(rng.randrange(4))
+            ]
+            zone = rng.choice(self.ZONES)
+            moment = local(zone, *start.timetuple()[:5])
+            for _step in range(3):
+                with self.subTest(case=case, zone=zone, moment=moment, hours=weekly):
+                    expected = reference_next_change(moment, weekly, holidays)
+                    found = routing.next_change(moment, weekly, holidays)
+                    self.assertEqual(found, expected)
+                    if expected is not None:
+                        self.assertEqual(found.utcoffset(), expected.utcoffset())
+                if found is None:
+                    break
+                moment = found
+
+
 class TestCallerCategory(BaseCase):
     """VIP, white and black lists by number or prefix, in any written form."""
 
@@ -552,6 +677,15 @@ class TestCallerCategory(BaseCase):
         ("+34 93*", "whitelist", "Barcelona"),
         ("0034 933*", "blacklist", "Call centre range"),
     ]
+
+    def assertCategories(self, entries, cases, country_code=None):
+        """``cases``: ``{caller: (category, reason)}``, each caller a subtest."""
+        args = (country_code,) if country_code else ()
+        for caller, expected in cases.items():
+            with self.subTest(caller=caller):
+                self.assertEqual(
+                    routing.caller_category(caller, entries, *args), expected
+                )
 
     def test_national_and_international_forms_of_the_same_caller(self):
         for caller in (
@@ -570,21 +704,14 @@ class TestCallerCategory(BaseCase):
                 )
 
     def test_longest_match_wins(self):
-        self.assertEqual(
-            routing.caller_category("600999999", self.ENTRIES),
-            ("whitelist", "Mobiles 600"),
-        )
-        self.assertEqual(
-            routing.caller_category("+34600123457", self.ENTRIES),
-            ("blacklist", "Insurance spam"),
-        )
-        self.assertEqual(
-            routing.caller_category("932 000 000", self.ENTRIES),
-            ("whitelist", "Barcelona"),
-        )
-        self.assertEqual(
-            routing.caller_category("933 000 000", self.ENTRIES),
-            ("blacklist", "Call centre range"),
+        self.assertCategories(
+            self.ENTRIES,
+            {
+                "600999999": ("whitelist", "Mobiles 600"),
+                "+34600123457": ("blacklist", "Insurance spam"),
+                "932 000 000": ("whitelist", "Barcelona"),
+                "933 000 000": ("blacklist", "Call centre range"),
+            },
         )
 
     def test_equal_length_precedence(self):
@@ -594,15 +721,13 @@ class TestCallerCategory(BaseCase):
             ("+34611*", "vip", "v"),
             ("0034 611*", "blacklist", "b"),
         ]
-        self.assertEqual(
-            routing.caller_category("611000000", entries), ("blacklist", "b")
-        )
-        self.assertEqual(
-            routing.caller_category("611000000", entries[:2]), ("vip", "v")
-        )
-        self.assertEqual(
-            routing.caller_category("611000000", entries[::2]), ("blacklist", "b")
-        )
+        for listed, expected in (
+            (entries, ("blacklist", "b")),
+            (entries[:2], ("vip", "v")),
+            (entries[::2], ("blacklist", "b")),
+        ):
+            with self.subTest(entries=listed):
+                self.assertEqual(routing.caller_category("611000000", listed), expected)
         # exact numbers: blacklist beats vip
         entries = [("611000000", "vip", "v"), ("+34611000000", "blacklist", "b")]
         self.assertEqual(
@@ -624,44 +749,42 @@ class TestCallerCategory(BaseCase):
 
     def test_other_default_country(self):
         entries = [("912345678", "vip", "PT mobile"), ("+34 600*", "blacklist", "ES")]
-        self.assertEqual(
-            routing.caller_category("+351912345678", entries, "351"),
-            ("vip", "PT mobile"),
-        )
-        self.assertEqual(
-            routing.caller_category("00351 912 345 678", entries, "351"),
-            ("vip", "PT mobile"),
-        )
-        self.assertEqual(
-            routing.caller_category("0034600123456", entries, "351"),
-            ("blacklist", "ES"),
+        self.assertCategories(
+            entries,
+            {
+                "+351912345678": ("vip", "PT mobile"),
+                "00351 912 345 678": ("vip", "PT mobile"),
+                "0034600123456": ("blacklist", "ES"),
+            },
+            country_code="351",
         )
         # with the Spanish default, the national pattern is a Madrid number
-        self.assertEqual(
-            routing.caller_category("+351912345678", entries), (None, None)
-        )
-        self.assertEqual(
-            routing.caller_category("+34912345678", entries), ("vip", "PT mobile")
+        self.assertCategories(
+            entries,
+            {
+                "+351912345678": (None, None),
+                "+34912345678": ("vip", "PT mobile"),
+            },
         )
 
     def test_normalize_number_and_pattern(self):
-        self.assertEqual(routing.normalize_number("+34 600 12 34 56"), "34600123456")
-        self.assertEqual(routing.normalize_number("0034600123456"), "34600123456")
-        self.assertEqual(routing.normalize_number("600123456"), "34600123456")
-        self.assertEqual(routing.normalize_number("34600123456"), "34600123456")
-        self.assertEqual(routing.normalize_number("912345678", "+351"), "351912345678")
-        # a trunk prefix is dropped from national forms
-        self.assertEqual(
-            routing.normalize_number("020 7946 0000", "44"), "442079460000"
-        )
-        self.assertEqual(routing.normalize_number("anonymous"), "")
-        self.assertEqual(routing.normalize_pattern("+34600*"), ("34600", True))
-        self.assertEqual(routing.normalize_pattern("0034 93*"), ("3493", True))
-        self.assertEqual(routing.normalize_pattern("600*"), ("34600", True))
-        self.assertEqual(routing.normalize_pattern("020*", "44"), ("4420", True))
-        self.assertEqual(
-            routing.normalize_pattern(" 600 12 34 56 "), ("34600123456", False)
-        )
+        for function, args, expected in (
+            (routing.normalize_number, ("+34 600 12 34 56",), "34600123456"),
+            (routing.normalize_number, ("0034600123456",), "34600123456"),
+            (routing.normalize_number, ("600123456",), "34600123456"),
+            (routing.normalize_number, ("34600123456",), "34600123456"),
+            (routing.normalize_number, ("912345678", "+351"), "351912345678"),
+            # a trunk prefix is dropped from national forms
+            (routing.normalize_number, ("020 7946 0000", "44"), "442079460000"),
+            (routing.normalize_number, ("anonymous",), ""),
+            (routing.normalize_pattern, ("+34600*",), ("34600", True)),
+            (routing.normalize_pattern, ("0034 93*",), ("3493", True)),
+            (routing.normalize_pattern, ("600*",), ("34600", True)),
+            (routing.normalize_pattern, ("020*", "44"), ("4420", True)),
+            (routing.normalize_pattern, (" 600 12 34 56 ",), ("34600123456", False)),
+        ):
+            with self.subTest(function=function.__name__, args=args):
+                self.assertEqual(function(*args), expected)
 
     def test_invalid_patterns_and_categories(self):
         for pattern in ("*", "+*", "", "abc", None):
@@ -745,18 +868,13 @@ class TestGreetings(BaseCase):
 
     def test_greeting_reads_the_client_wall_clock(self):
         # 12:30 UTC in winter: 13:30 in Madrid, 09:30 in Santiago
-        self.assertEqual(
-            routing.time_of_day_greeting(from_utc(MADRID, 2026, 1, 12, 12, 30), "es"),
-            "Buenos días",
-        )
-        self.assertEqual(
-            routing.time_of_day_greeting(from_utc(MADRID, 2026, 1, 12, 13, 0), "es"),
-            "Buenas tardes",
-        )
-        self.assertEqual(
-            routing.time_of_day_greeting(from_utc(SANTIAGO, 2026, 1, 12, 12, 30), "en"),
-            "Good morning",
-        )
+        for moment, lang, expected in (
+            (from_utc(MADRID, 2026, 1, 12, 12, 30), "es", "Buenos días"),
+            (from_utc(MADRID, 2026, 1, 12, 13, 0), "es", "Buenas tardes"),
+            (from_utc(SANTIAGO, 2026, 1, 12, 12, 30), "en", "Good morning"),
+        ):
+            with self.subTest(moment=moment.isoformat()):
+                self.assertEqual(routing.time_of_day_greeting(moment, lang), expected)
 
     def test_render_greeting(self):
         template = (
@@ -815,18 +933,27 @@ class TestGreetings(BaseCase):
 class TestOnCall(BaseCase):
     """The person on call from shifts in UTC."""
 
+    def assertOnCall(self, shifts, cases):
+        """``cases``: ``{moment: person or None}``, each moment a subtest."""
+        for moment, expected in cases.items():
+            with self.subTest(moment=moment.isoformat()):
+                self.assertEqual(routing.on_call_at(moment, shifts), expected)
+
     def test_half_open_shifts(self):
         shifts = [
             (datetime(2026, 1, 12, 8), datetime(2026, 1, 12, 20), "day"),
             (datetime(2026, 1, 12, 20), datetime(2026, 1, 13, 8), "night"),
         ]
-        self.assertIsNone(routing.on_call_at(datetime(2026, 1, 12, 7, 59), shifts))
-        self.assertEqual(routing.on_call_at(datetime(2026, 1, 12, 8), shifts), "day")
-        self.assertEqual(routing.on_call_at(datetime(2026, 1, 12, 20), shifts), "night")
-        self.assertEqual(
-            routing.on_call_at(datetime(2026, 1, 13, 7, 59, 59), shifts), "night"
+        self.assertOnCall(
+            shifts,
+            {
+                datetime(2026, 1, 12, 7, 59): None,
+                datetime(2026, 1, 12, 8): "day",
+                datetime(2026, 1, 12, 20): "night",
+                datetime(2026, 1, 13, 7, 59, 59): "night",
+                datetime(2026, 1, 13, 8): None,
+            },
         )
-        self.assertIsNone(routing.on_call_at(datetime(2026, 1, 13, 8), shifts))
         self.assertIsNone(routing.on_call_at(datetime(2026, 1, 12, 12), []))
 
     def test_replacement_shift_wins(self):
@@ -835,23 +962,24 @@ class TestOnCall(BaseCase):
             (datetime(2026, 1, 12, 23), datetime(2026, 1, 13, 2), "replacement"),
             (datetime(2026, 1, 12, 18), datetime(2026, 1, 13, 9), "backup"),
         ]
-        self.assertEqual(
-            routing.on_call_at(datetime(2026, 1, 12, 19), shifts), "backup"
+        self.assertOnCall(
+            shifts,
+            {
+                datetime(2026, 1, 12, 19): "backup",
+                datetime(2026, 1, 12, 22): "night",
+                datetime(2026, 1, 13, 1): "replacement",
+                datetime(2026, 1, 13, 2): "night",
+                datetime(2026, 1, 13, 8): "backup",
+            },
         )
-        self.assertEqual(routing.on_call_at(datetime(2026, 1, 12, 22), shifts), "night")
-        self.assertEqual(
-            routing.on_call_at(datetime(2026, 1, 13, 1), shifts), "replacement"
-        )
-        self.assertEqual(routing.on_call_at(datetime(2026, 1, 13, 2), shifts), "night")
-        self.assertEqual(routing.on_call_at(datetime(2026, 1, 13, 8), shifts), "backup")
         # equal starts: the last one listed
         shifts = [
             (datetime(2026, 1, 12, 8), datetime(2026, 1, 12, 20), "planned"),
             (datetime(2026, 1, 12, 8), datetime(2026, 1, 12, 12), "swap"),
         ]
-        self.assertEqual(routing.on_call_at(datetime(2026, 1, 12, 9), shifts), "swap")
-        self.assertEqual(
-            routing.on_call_at(datetime(2026, 1, 12, 13), shifts), "planned"
+        self.assertOnCall(
+            shifts,
+            {datetime(2026, 1, 12, 9): "swap", datetime(2026, 1, 12, 13): "planned"},
         )
 
     def test_aware_datetimes_and_invalid_shift(self):
@@ -863,11 +991,13 @@ class TestOnCall(BaseCase):
                 "day",
             )
         ]
-        self.assertEqual(routing.on_call_at(datetime(2026, 1, 12, 7), shifts), "day")
-        self.assertIsNone(routing.on_call_at(datetime(2026, 1, 12, 19), shifts))
-        self.assertEqual(
-            routing.on_call_at(madrid.localize(datetime(2026, 1, 12, 19, 59)), shifts),
-            "day",
+        self.assertOnCall(
+            shifts,
+            {
+                datetime(2026, 1, 12, 7): "day",
+                datetime(2026, 1, 12, 19): None,
+                madrid.localize(datetime(2026, 1, 12, 19, 59)): "day",
+            },
         )
         with self.assertRaises(ValueError):
             routing.on_call_at(
@@ -887,19 +1017,15 @@ class TestOnCall(BaseCase):
             (night_start, night_end, "Marta"),
             (night_end, day_end, "Jordi"),
         ]
-        # 07:30 CEST is 05:30 UTC (a CET reading would say 06:30 UTC)
-        self.assertEqual(
-            routing.on_call_at(utc_of(MADRID, 2026, 3, 29, 7, 30), shifts), "Marta"
-        )
-        self.assertEqual(
-            routing.on_call_at(utc_of(MADRID, 2026, 3, 29, 8, 0), shifts), "Jordi"
-        )
-        # the nonexistent 02:30 resolves to 03:00 CEST, still Marta's night
-        self.assertEqual(
-            routing.on_call_at(
-                routing.resolve_when("2026-03-29T02:30", MADRID)[0], shifts
-            ),
-            "Marta",
+        self.assertOnCall(
+            shifts,
+            {
+                # 07:30 CEST is 05:30 UTC (a CET reading would say 06:30 UTC)
+                utc_of(MADRID, 2026, 3, 29, 7, 30): "Marta",
+                utc_of(MADRID, 2026, 3, 29, 8, 0): "Jordi",
+                # the nonexistent 02:30 resolves to 03:00 CEST, still Marta's night
+                routing.resolve_when("2026-03-29T02:30", MADRID)[0]: "Marta",
+            },
         )
 
     def test_madrid_fall_back_night(self):

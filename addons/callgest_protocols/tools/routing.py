@@ -1,7 +1,7 @@
 """Routing core of the attendance protocols: time, hours, callers, cascades.
 
 Plain Python on ``pytz`` and ``phonenumbers``: no ORM and no ``odoo`` import,
-so the screen pop, the PBX bridge and fast unit tests share the same code.
+so the screen pop's lookup runs it as is and its unit tests need no database.
 
 Time conventions (the same as Odoo's):
 
@@ -10,6 +10,7 @@ Time conventions (the same as Odoo's):
   timezone; business hours, holidays and greetings read its wall clock.
 """
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -224,6 +225,27 @@ def _offset_changes(start_utc: datetime, end_utc: datetime, tz) -> list[datetime
     return changes
 
 
+def _offset_transitions(start_utc: datetime, end_utc: datetime, tz) -> list[datetime]:
+    """The UTC instants (naive) in ``[start_utc, end_utc]`` where the UTC
+    offset of ``tz`` changes, sorted: read from the transition table of a
+    ``pytz`` timezone (a bisection, no probing); other timezones are probed
+    (:func:`_offset_changes`). A transition that changes only the name or
+    the DST flag of the zone, not its offset, is none."""
+    times = getattr(tz, "_utc_transition_times", None)
+    infos = getattr(tz, "_transition_info", None)
+    if times is None or infos is None:
+        if isinstance(tz, pytz.tzinfo.StaticTzInfo) or tz is pytz.utc:
+            return []
+        return _offset_changes(start_utc, end_utc, tz)
+    changes = []
+    index = max(bisect.bisect_left(times, start_utc), 1)
+    while index < len(times) and times[index] <= end_utc:
+        if infos[index][0] != infos[index - 1][0]:
+            changes.append(times[index])
+        index += 1
+    return changes
+
+
 def next_change(
     local_dt: datetime,
     weekly_hours: WeeklyHours,
@@ -255,27 +277,72 @@ def next_change(
     holiday_set = _holiday_set(holidays)
     start_utc = local_dt.astimezone(pytz.utc).replace(tzinfo=None)
     end_utc = start_utc + timedelta(days=horizon_days)
+    current = _is_open(local_dt, by_weekday, holiday_set)
+
+    def utc_of(moment):
+        return moment.astimezone(pytz.utc).replace(tzinfo=None)
 
     # Every instant where the state can flip: wall-clock boundaries (interval
     # starts and ends, midnights for holidays), each occurrence of an
-    # ambiguous one, and the offset changes themselves.
-    candidates = set(_offset_changes(start_utc, end_utc, tz))
+    # ambiguous one, and the offset changes themselves. They are generated
+    # day by day and checked in time order as soon as no later day can give
+    # an earlier one: every boundary of a later day comes at or after that
+    # day's midnight (``localize`` is monotonic), so the usual answer, within
+    # a day or two, is found without computing the other two weeks.
+    # Away from an offset change (most days), a wall-clock time is its UTC
+    # instant minus the day's offset: pytz's localize, costly, is kept for
+    # the days around a change. Offsets are under a day, so no change from
+    # two days before a day to three days after it means one offset for
+    # every wall time of the day and the next midnight.
+    margin_before, margin_after = timedelta(days=2), timedelta(days=3)
+    nearby = _offset_transitions(start_utc - margin_before, end_utc + margin_after, tz)
+    transitions = [moment for moment in nearby if start_utc <= moment <= end_utc]
+
+    def quiet_offset(wall):
+        """The offset of every wall time of ``wall``'s day and the next
+        midnight, or ``None`` near an offset change."""
+        index = bisect.bisect_left(nearby, wall - margin_before)
+        if index < len(nearby) and nearby[index] <= wall + margin_after:
+            return None
+        return pytz.utc.localize(wall).astimezone(tz).utcoffset()
+
+    pending = set()
     first_day = local_dt.date() - timedelta(days=1)
-    for day_index in range(horizon_days + 3):
+    days = horizon_days + 3
+    for day_index in range(days):
         day = first_day + timedelta(days=day_index)
+        midnight = datetime.combine(day, time())
+        offset = quiet_offset(midnight)
         minutes = {0}
         for start, end in by_weekday.get(day.weekday(), ()):
             minutes.update((start, end))
         for minute in minutes:
-            wall = datetime.combine(day, time()) + timedelta(minutes=minute)
-            for moment in (localize(wall, tz), _second_occurrence(wall, tz)):
-                candidates.add(moment.astimezone(pytz.utc).replace(tzinfo=None))
-
-    current = _is_open(local_dt, by_weekday, holiday_set)
-    for moment in sorted(c for c in candidates if start_utc < c <= end_utc):
-        local = pytz.utc.localize(moment).astimezone(tz)
-        if _is_open(local, by_weekday, holiday_set) != current:
-            return local
+            wall = midnight + timedelta(minutes=minute)
+            if offset is not None:
+                pending.add(wall - offset)
+                continue
+            pending.add(utc_of(localize(wall, tz)))
+            pending.add(utc_of(_second_occurrence(wall, tz)))
+        if day_index + 1 < days:
+            following = midnight + timedelta(days=1)
+            if offset is not None:
+                bound = following - offset
+            else:
+                bound = utc_of(localize(following, tz))
+        else:
+            bound = None  # the last day: everything left is checked
+        while transitions and (bound is None or transitions[0] < bound):
+            pending.add(transitions.pop(0))
+        ready = sorted(moment for moment in pending if bound is None or moment < bound)
+        pending.difference_update(ready)
+        for moment in ready:
+            if not start_utc < moment <= end_utc:
+                continue
+            local = pytz.utc.localize(moment).astimezone(tz)
+            if _is_open(local, by_weekday, holiday_set) != current:
+                return local
+        if bound is not None and bound > end_utc:
+            return None
     return None
 
 

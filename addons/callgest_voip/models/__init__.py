@@ -12,3 +12,4 @@ from . import res_config_settings
 from . import callgest_call_quality_report
 from . import callgest_missed_call_report
 from . import callgest_recording_purge_log
+from . import queue_job

@@ -73,13 +73,24 @@ class CallgestCall(models.Model):
     )
     robot_seconds = fields.Integer(
         readonly=True,
-        help="IVR, menus, music and messages before pickup (robot rate).",
+        help="IVR, menus, announcements and messages before pickup (robot rate).",
+    )
+    queue_seconds = fields.Integer(
+        readonly=True,
+        help="In a queue, hearing its music, before a secretary answered or "
+        "until the caller hung up (robot rate, as the IVR). Plain ringing is "
+        "not queue time.",
     )
     secretary_seconds = fields.Integer(
         readonly=True, help="From pickup to hangup or to the transfer."
     )
     transfer_seconds = fields.Integer(readonly=True)
     transfer_to = fields.Char(string="Transferred to", readonly=True)
+    transfer_legs = fields.Text(
+        readonly=True,
+        help="Each transfer outside, in order: its number (E.164 when it could "
+        "be read), a tab and its seconds, one a line.",
+    )
     disposition = fields.Selection(DISPOSITIONS, required=True, readonly=True)
     disposition_raw = fields.Char(string="Disposition as written", readonly=True)
     agent_id = fields.Many2one("res.users", index="btree_not_null", readonly=True)

@@ -69,7 +69,13 @@ class CallgestCallQualityReport(models.Model):
         help="The month's average answer time is within the company's target.",
     )
 
+    def _select_extra(self):
+        """Hook: more columns of the view, ``SQL("expression AS name")`` over
+        the calls ``c`` of each group, computed in the same scan."""
+        return []
+
     def _query(self):
+        extra = SQL("").join(SQL(", %s", column) for column in self._select_extra())
         answered = SQL("c.disposition = 'answered'")
         wait = SQL("COALESCE(c.wait_seconds, 0)")
         missed_wait = SQL(
@@ -98,6 +104,7 @@ class CallgestCallQualityReport(models.Model):
                    COALESCE(%(average)s
                             <= COALESCE(co.callgest_answer_target_seconds, 15),
                             FALSE) AS target_met
+                   %(extra)s
               FROM callgest_call c
               JOIN res_company co ON co.id = c.company_id
              WHERE c.has_cdr
@@ -114,6 +121,7 @@ class CallgestCallQualityReport(models.Model):
             average=average,
             wait=wait,
             missed_wait=missed_wait,
+            extra=extra,
         )
 
     def init(self):

@@ -4,9 +4,13 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+from odoo.addons.callgest_base.tools import rpc_args
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import ENQUEUED, PENDING, STARTED, WAIT_DEPENDENCIES
 
 from ..tools import cdr_parsers
 from .callgest_cdr_importer import ImportCounts
@@ -24,6 +28,12 @@ FILE_KINDS = [("cdr", "Call records (CDR)"), ("queue_log", "Asterisk queue_log")
 # Files up to this many lines import at once; larger ones in the background
 DEFAULT_SYNC_LINES = 20000
 DEFAULT_CHUNK_LINES = 20000
+# chunks one queue job imports in one transaction (the next job, the next ones)
+DEFAULT_JOB_CHUNKS = 5
+# retries of a job on a lock or a serialization failure (pattern in its data)
+JOB_MAX_RETRIES = 10
+# the states of a queue job that will still run
+JOB_ACTIVE_STATES = (WAIT_DEPENDENCIES, PENDING, ENQUEUED, STARTED)
 # storing a batch's file again after a filestore collision (see _create_from_bytes)
 ATTACHMENT_ATTEMPTS = 5
 
@@ -31,10 +41,12 @@ ATTACHMENT_ATTEMPTS = 5
 class CallgestCdrBatch(models.Model):
     """One imported file (or one push of the PBX bridge) and what became of it.
 
-    Large files are processed by a cron in chunks of lines, each chunk
-    committed with the progress it made: a run killed midway resumes where
-    the last commit left it, and since every call is unique by its key the
-    result is the one of a single clean run.
+    Large files are imported by queue jobs (channel ``root.callgest.cdr``),
+    one job per slice of lines, each slice committed with the progress it
+    made and the job of the next slice: a worker killed midway rolls its
+    slice back, the job runs again from where the last commit left it, and
+    since every call is unique by its key the result is the one of a single
+    clean run.
     """
 
     _name = "callgest.cdr.batch"
@@ -87,6 +99,10 @@ class CallgestCdrBatch(models.Model):
         "callgest.cdr.quarantine", "batch_id", readonly=True
     )
     quarantine_pending_count = fields.Integer(compute="_compute_quarantine_count")
+    job_ids = fields.One2many(
+        "queue.job", "callgest_cdr_batch_id", string="Jobs", readonly=True
+    )
+    job_count = fields.Integer(compute="_compute_job_count")
 
     @api.depends("lines_done", "line_count")
     def _compute_progress(self):
@@ -116,6 +132,20 @@ class CallgestCdrBatch(models.Model):
         )
         for batch in self:
             batch.quarantine_pending_count = counts.get(batch, 0)
+
+    def _compute_job_count(self):
+        # the jobs are the queue managers'; their count is for every reader
+        counts = dict(
+            self.env["queue.job"]
+            .sudo()
+            ._read_group(
+                [("callgest_cdr_batch_id", "in", self.ids)],
+                ["callgest_cdr_batch_id"],
+                ["__count"],
+            )
+        )
+        for batch in self:
+            batch.job_count = counts.get(batch.sudo(), 0)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -352,19 +382,121 @@ class CallgestCdrBatch(models.Model):
                     read_ahead[1].cancel()
         return True
 
+    # ------------------------------------------------------------------
+    # Queue jobs
+    # ------------------------------------------------------------------
+    @api.model
+    def _job_chunks(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("callgest_voip.import_chunks_per_job")
+        )
+        return int(value) if value and value.isdigit() else DEFAULT_JOB_CHUNKS
+
+    def _job_identity(self):
+        """The same slice of the same batch is never queued twice."""
+        self.ensure_one()
+        return f"callgest.cdr.batch:{self.id}:{self.lines_done}"
+
+    def _enqueue_processing(self):
+        """Queue the job of each batch's next slice of lines."""
+        for batch in self:
+            batch.with_delay(
+                description=_(
+                    "Import %(batch)s (%(file)s) from line %(line)s",
+                    batch=batch.name,
+                    file=batch.file_name or "",
+                    line=batch.first_line + batch.lines_done,
+                ),
+                identity_key=batch._job_identity(),
+                max_retries=JOB_MAX_RETRIES,
+            )._job_process_slice(batch.lines_done)
+
+    def _job_store_values(self, job):
+        """Link the job to its batch (the batch's form lists its jobs)."""
+        values = super()._job_store_values(job)
+        if len(self) == 1:
+            values["callgest_cdr_batch_id"] = self.id
+        return values
+
+    def _job_process_slice(self, start):
+        """Queue job: import the lines of this batch from ``start`` (a slice
+        of ``_job_chunks()`` chunks), then queue the next slice.
+
+        Idempotent (queue jobs are at-least-once): a slice already imported,
+        or being imported by another worker, is not imported again; the
+        slice, the batch's progress and the next job commit together.
+
+        :return: what the job did, for the job's result.
+        """
+        self.ensure_one()
+        if not self._lock():
+            self.invalidate_recordset(["state"])
+            if self.state in ("queued", "running"):
+                # another worker imports it (this very slice, maybe): try again
+                # later, then this slice is done or still to do
+                raise RetryableJobError(
+                    _("%(batch)s is being imported by another worker.", batch=self.name)
+                )
+            return _(
+                "Nothing to do: %(batch)s is %(state)s.",
+                batch=self.name,
+                state=dict(BATCH_STATES)[self.state],
+            )
+        if self.lines_done != start:
+            return _(
+                "Nothing to do: lines from %(line)s of %(batch)s were already "
+                "imported.",
+                line=self.first_line + start,
+                batch=self.name,
+            )
+        self._process(max_chunks=self._job_chunks())
+        if self.state in ("queued", "running"):
+            self._enqueue_processing()
+        return _(
+            "%(batch)s: lines %(first)s to %(last)s imported (%(done)s of "
+            "%(total)s), %(state)s.",
+            batch=self.name,
+            first=self.first_line + start,
+            last=self.first_line + self.lines_done - 1,
+            done=self.lines_done,
+            total=self.line_count,
+            state=dict(BATCH_STATES)[self.state],
+        )
+
+    def _job_on_fail(self, exc_name=None, exc_message=None, **_kw):
+        """The job failed and will not run again: so did the batch."""
+        self.filtered(lambda batch: batch.state in ("queued", "running")).write(
+            {
+                "state": "failed",
+                "error_message": translate_reason(
+                    self.env, exc_message or exc_name or _("The import job failed.")
+                ),
+            }
+        )
+
+    def _active_job_batches(self):
+        """The batches of ``self`` that have a job still to run."""
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("callgest_cdr_batch_id", "in", self.ids),
+                    ("state", "in", JOB_ACTIVE_STATES),
+                ]
+            )
+        )
+        return jobs.callgest_cdr_batch_id.with_env(self.env)
+
     @api.model
     def _cron_process_queued(self):
-        """Process queued batches, and resume those a killed run left running."""
-        commit = not modules.module.current_test
+        """Queue the jobs of the batches that have none: new ones, and those
+        whose job chain was broken (a batch queued before the jobs, a job
+        cancelled by hand). The jobs do the work."""
         batches = self.search([("state", "in", ("queued", "running"))], order="id")
-        batches._process(commit=commit)
-
-    def _trigger_processing(self):
-        cron = self.env.ref(
-            "callgest_voip.ir_cron_process_cdr_batches", raise_if_not_found=False
-        )
-        if cron:
-            cron._trigger()
+        (batches - batches._active_job_batches())._enqueue_processing()
 
     def _run_or_queue(self):
         """Small batches at once (in this transaction), large ones queued."""
@@ -372,7 +504,7 @@ class CallgestCdrBatch(models.Model):
             if batch.line_count <= self._sync_lines():
                 batch._process(commit=False, chunk_lines=batch.line_count or 1)
             else:
-                batch._trigger_processing()
+                batch._enqueue_processing()
 
     def _summary(self):
         self.ensure_one()
@@ -418,8 +550,17 @@ class CallgestCdrBatch(models.Model):
             raise AccessError(
                 _("Only the PBX technical user and supervisors can push calls.")
             )
-        if file_kind not in dict(FILE_KINDS):
-            raise UserError(_("Unknown file kind %(kind)s.", kind=file_kind))
+        env = self.env
+        pbx_code = rpc_args.text(env, pbx_code, "pbx_code", '"asterisk-bcn"')
+        file_name = rpc_args.text(env, file_name, "file_name", '"Master.csv"')
+        content_b64 = rpc_args.optional_text(
+            env, content_b64, "content_b64", '"MjAyNi0xMi0wMy..."'
+        )
+        first_line = rpc_args.positive_integer(env, first_line, "first_line")
+        header_line = rpc_args.optional_text(
+            env, header_line, "header_line", '"accountcode,src,dst,..."'
+        )
+        file_kind = rpc_args.choice(env, file_kind, "file_kind", list(dict(FILE_KINDS)))
         try:
             data = base64.b64decode(content_b64 or "", validate=True)
         except (binascii.Error, ValueError, TypeError):
@@ -447,7 +588,16 @@ class CallgestCdrBatch(models.Model):
     def action_retry(self):
         failed = self.filtered(lambda batch: batch.state == "failed")
         failed.write({"state": "queued", "error_message": False})
-        failed._trigger_processing()
+        failed._enqueue_processing()
+
+    def action_open_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "queue_job.action_queue_job"
+        )
+        action["domain"] = [("callgest_cdr_batch_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def action_open_calls(self):
         self.ensure_one()

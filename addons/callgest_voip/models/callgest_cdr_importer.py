@@ -1,83 +1,102 @@
 import csv
 import hashlib
-import io
 import logging
+import time
 from collections import defaultdict
 from operator import itemgetter
 from typing import NamedTuple
 
+import psycopg2
 import pytz
-from psycopg2.extras import execute_values
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
-from odoo.addons.callgest_base.tools import phone_numbers, phone_validation
+from odoo.addons.callgest_base.tools import phone_numbers, phone_validation, sql_rows
 
 from ..tools import cdr_parsers, queue_log
 
 _logger = logging.getLogger(__name__)
 
-# Columns of callgest_call the importer writes, in COPY order
-CALL_COLUMNS = (
-    "pbx_id",
-    "batch_id",
-    "call_key",
-    "company_id",
-    "direction",
-    "ddi_id",
-    "partner_id",
-    "professional_id",
-    "caller_number",
-    "caller_raw",
-    "caller_name",
-    "called_number",
-    "called_raw",
-    "start_time",
-    "answer_time",
-    "end_time",
-    "local_date",
-    "duration",
-    "wait_seconds",
-    "robot_seconds",
-    "secretary_seconds",
-    "transfer_seconds",
-    "transfer_to",
-    "disposition",
-    "disposition_raw",
-    "agent_id",
-    "agent_extension",
-    "dialed_client_code",
-    "queue_name",
-    "recording_ref",
-    "has_cdr",
-    "has_queue_log",
-    "leg_count",
-    "leg_keys",
-    "leg_refs",
-)
+# tries of the post-commit re-join of late legs (see _recheck_after_commit)
+RECHECK_ATTEMPTS = 3
+NOT_JOINED = "Late legs of the calls of %s PBXs not joined after commit"
 
 
-def copy_rows(cr, table, columns, rows):
-    """COPY ``rows`` (tuples in ``columns`` order) into ``table``.
+class CallRow(NamedTuple):
+    """The columns of callgest_call the importer writes: built by name, COPY'd
+    and inserted by name (``sql_rows``)."""
 
-    CSV through the C ``csv`` writer: None is written as an unquoted empty
-    field, which COPY reads as NULL (an empty string becomes NULL too).
-    """
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    text = buffer.getvalue()
-    if "\x00" in text:  # PostgreSQL text cannot hold NUL
-        text = text.replace("\x00", "")
-    data = text.encode()
-    # one read of the whole buffer: psycopg2 holds the GIL for each read, and
-    # the batch's read-ahead thread must not slow the COPY down
-    cr.copy_expert(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)",
-        io.BytesIO(data),
-        size=len(data) + 1,
-    )
+    pbx_id: int
+    batch_id: int
+    call_key: str
+    company_id: int
+    direction: str
+    ddi_id: int | None
+    partner_id: int
+    professional_id: int | None
+    caller_number: str | None
+    caller_raw: str | None
+    caller_name: str | None
+    called_number: str | None
+    called_raw: str | None
+    start_time: object
+    answer_time: object
+    end_time: object
+    local_date: object
+    duration: int
+    wait_seconds: int
+    robot_seconds: int
+    secretary_seconds: int
+    transfer_seconds: int
+    transfer_to: str | None
+    disposition: str
+    disposition_raw: str | None
+    agent_id: int | None
+    agent_extension: str | None
+    dialed_client_code: str | None
+    queue_name: str | None
+    recording_ref: str | None
+    has_cdr: bool
+    has_queue_log: bool
+    leg_count: int
+    leg_keys: str
+    leg_refs: str
+    queue_seconds: int
+    transfer_legs: str | None
+
+
+CALL_COLUMNS = CallRow._fields
+
+
+class BadLine(NamedTuple):
+    """A line refused by the parser or the resolution, for the quarantine."""
+
+    line_number: int
+    raw: str
+    reason: str
+    call_key: str  # "" when the line is no call's
+
+
+class QuarantineRow(NamedTuple):
+    """The columns of callgest_cdr_quarantine the importer writes."""
+
+    pbx_id: int
+    batch_id: int
+    company_id: int
+    file_name: str
+    line_number: int
+    raw_line: str
+    raw_hash: str
+    reason: str
+    call_key: str | None
+    state: str
+    create_uid: int
+    create_date: object
+    write_uid: int
+    write_date: object
 
 
 class Prepared(NamedTuple):
@@ -86,10 +105,13 @@ class Prepared(NamedTuple):
     fmt: str
     columns: tuple
     rows_in: int
-    new_calls: dict  # call key -> (cdr_parsers.Call, values in CALL_COLUMNS order)
-    quarantine: list  # (line number, raw text, reason, call key)
+    new_calls: dict  # call key -> (cdr_parsers.Call, CallRow)
+    quarantine: list  # BadLine
     directory: object  # DdiDirectory
     context: dict
+    # call key -> cdr_parsers.Call refused (its rows are in ``quarantine``):
+    # the late legs of a call stored earlier join it instead (see _store_calls)
+    refused: dict | None = None
 
 
 class ImportCounts(dict):
@@ -115,6 +137,8 @@ class ImportCounts(dict):
         # raw_hash of the quarantine rows written (inserted, or refreshed
         # when re-processing)
         self.touched_hashes = set()
+        # keys of the calls created or changed
+        self.stored_keys = set()
 
 
 class DdiDirectory:
@@ -277,12 +301,8 @@ class CallgestCdrImporter(models.AbstractModel):
                     for row in bad_rows
                 ]
             consolidation = cdr_parsers.consolidate(rows + bad_rows)
-            return Prepared(
-                parsed.fmt,
-                parsed.columns,
-                *self._prepare(consolidation, directory, context),
-                directory,
-                context,
+            return self._prepare(
+                consolidation, directory, context, parsed.fmt, parsed.columns
             )
 
         return read
@@ -309,37 +329,64 @@ class CallgestCdrImporter(models.AbstractModel):
         self.env.flush_all()
         directory = DdiDirectory(self.env, batch.pbx_id)
         context = self._context_maps(batch.pbx_id, batch)
-        prepared = Prepared(
-            "",
-            (),
-            *self._prepare(consolidation, directory, context),
-            directory,
-            context,
-        )
+        prepared = self._prepare(consolidation, directory, context)
         return self._store_prepared(batch, prepared, reprocess=reprocess)
 
-    def _prepare(self, consolidation, directory, context):
-        """``(rows_in, {key: (call, values)}, quarantine rows)``: no ORM."""
+    def _prepare(self, consolidation, directory, context, fmt="", columns=()):
+        """The Prepared chunk of a consolidation: its calls resolved into
+        CallRows, its bad lines and refused calls; no ORM."""
         quarantine = [
-            (row.line_number, row.raw, row.reason, "") for row in consolidation.bad_rows
+            BadLine(row.line_number, row.raw, row.reason, "")
+            for row in consolidation.bad_rows
         ]
         new_calls = {}
+        refused = {}
         for call in consolidation.calls:
             values, reason = self._call_values(call, directory, context)
             if reason:
                 for row in call.legs + call.duplicates:
-                    quarantine.append((row.line_number, row.raw, reason, call.key))
+                    quarantine.append(
+                        BadLine(row.line_number, row.raw, reason, call.key)
+                    )
+                refused[call.key] = call
                 continue
             new_calls[call.key] = (call, values)
-        return consolidation.rows_in, new_calls, quarantine
+        return Prepared(
+            fmt,
+            columns,
+            consolidation.rows_in,
+            new_calls,
+            quarantine,
+            directory,
+            context,
+            refused,
+        )
 
     def _store_prepared(self, batch, prepared, reprocess=False):
         """Write prepared calls and quarantine rows; return the ImportCounts."""
         counts = ImportCounts(rows_in=prepared.rows_in)
-        self._store_calls(
-            batch, prepared.new_calls, counts, prepared.directory, prepared.context
+        placed = self._store_calls(
+            batch,
+            prepared.new_calls,
+            counts,
+            prepared.directory,
+            prepared.context,
+            refused=prepared.refused,
         )
-        self._store_quarantine(batch, prepared.quarantine, counts, reprocess=reprocess)
+        quarantine = prepared.quarantine
+        if placed:
+            quarantine = [row for row in quarantine if row.call_key not in placed]
+        self._store_quarantine(batch, quarantine, counts, reprocess=reprocess)
+        # rows quarantined earlier as calls of their own (Unknown DDI...)
+        # that belong to a call stored now: they join it
+        self._join_quarantined_legs(batch.pbx_id, counts.stored_keys)
+        # a concurrent import may have stored (or quarantined) the other legs
+        # of these calls meanwhile, unseen by this transaction: check again
+        # once it is committed
+        self._recheck_after_commit(
+            batch.pbx_id,
+            counts.stored_keys | {row.call_key for row in quarantine if row.call_key},
+        )
         assert counts["rows_in"] == (
             counts["rows_in_calls"] + counts["duplicates"] + counts["quarantined"]
         ), counts
@@ -409,7 +456,7 @@ class CallgestCdrImporter(models.AbstractModel):
         return (moment + offset).date()
 
     def _call_values(self, call, directory, context):
-        """``(values tuple in CALL_COLUMNS order, None)`` or ``(None, reason)``."""
+        """``(CallRow, None)`` or ``(None, reason)``."""
         origin = call.legs[0]
         if origin.unique_key != call.key:
             origin = next(
@@ -469,46 +516,52 @@ class CallgestCdrImporter(models.AbstractModel):
             recording = context["recording_template"].format(
                 uniqueid=call.main.unique_key, linkedid=call.key
             )
-        values = (
-            context["pbx_id"],
-            context["batch_id"],
-            call.key,
-            context["company_id"],
-            direction,
-            ddi["id"] if ddi else None,
-            partner_id,
-            professional_id,
-            directory.e164(call.caller),
-            call.caller,
-            origin.caller_name,
-            directory.e164(call.called),
-            call.called,
-            call.start,
-            call.answer,
-            call.end,
-            self._local_date(call.start, tz, offsets),
-            call.duration,
-            call.wait_seconds,
-            call.robot_seconds,
-            call.secretary_seconds,
-            call.transfer_seconds,
-            call.transfer_to or None,
-            disposition,
-            call.main.disposition_raw,
-            agent_id,
-            call.agent_extension or None,
-            dialed_code,
-            None,
-            recording,
-            True,
-            False,
-            len(call.legs),
-            "\n".join(call.leg_identities),
-            "%s:%s"
+        values = CallRow(
+            pbx_id=context["pbx_id"],
+            batch_id=context["batch_id"],
+            call_key=call.key,
+            company_id=context["company_id"],
+            direction=direction,
+            ddi_id=ddi["id"] if ddi else None,
+            partner_id=partner_id,
+            professional_id=professional_id,
+            caller_number=directory.e164(call.caller),
+            caller_raw=call.caller,
+            caller_name=origin.caller_name,
+            called_number=directory.e164(call.called),
+            called_raw=call.called,
+            start_time=call.start,
+            answer_time=call.answer,
+            end_time=call.end,
+            local_date=self._local_date(call.start, tz, offsets),
+            duration=call.duration,
+            wait_seconds=call.wait_seconds,
+            robot_seconds=call.robot_seconds,
+            secretary_seconds=call.secretary_seconds,
+            transfer_seconds=call.transfer_seconds,
+            transfer_to=call.transfer_to or None,
+            disposition=disposition,
+            disposition_raw=call.main.disposition_raw,
+            agent_id=agent_id,
+            agent_extension=call.agent_extension or None,
+            dialed_client_code=dialed_code,
+            queue_name=None,
+            recording_ref=recording,
+            has_cdr=True,
+            has_queue_log=False,
+            leg_count=len(call.legs),
+            leg_keys="\n".join(call.leg_identities),
+            leg_refs="%s:%s"
             % (
                 context["batch_id"],
                 ",".join(str(leg.line_number) for leg in call.legs),
             ),
+            queue_seconds=call.queue_seconds,
+            transfer_legs="\n".join(
+                f"{directory.e164(number) or number}\t{seconds}"
+                for number, seconds in call.transfers
+            )
+            or None,
         )
         return values, None
 
@@ -521,7 +574,8 @@ class CallgestCdrImporter(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """SELECT call_key, id, has_cdr, has_queue_log, leg_keys, leg_refs,
-                          disposition, wait_seconds, queue_name, agent_id
+                          disposition, wait_seconds, queue_name, agent_id,
+                          queue_seconds
                      FROM callgest_call
                     WHERE pbx_id = %s AND call_key = ANY(%s)""",
                 pbx.id,
@@ -530,15 +584,37 @@ class CallgestCdrImporter(models.AbstractModel):
         )
         return {row["call_key"]: row for row in self.env.cr.dictfetchall()}
 
-    def _store_calls(self, batch, new_calls, counts, directory, context):
-        """Insert new calls; recognise repeats; merge late legs."""
+    def _store_calls(self, batch, new_calls, counts, directory, context, refused=None):
+        """Insert new calls; recognise repeats; merge late legs.
+
+        :param refused: ``{key: cdr_parsers.Call}`` refused as calls of their
+            own (a transfer leg alone is a call to an unknown number): those
+            whose key is a call stored earlier are late legs of it and join it.
+        :return: the keys of ``refused`` that joined a stored call
+        """
         pbx = batch.pbx_id
         pending = dict(new_calls)
         changed = set()
+        placed = set()
+        refused = refused or {}
+        # one query for the refused calls and the new ones (their keys differ)
+        existing = self._existing_calls(pbx, set(pending) | set(refused))
+        for key in sorted(refused.keys() & existing.keys()):
+            stored = existing[key]
+            if not stored["has_cdr"]:
+                continue  # known from queue_log only: nothing to join
+            joined = self._merge_into_existing(
+                batch, refused[key], None, stored, counts, directory, context
+            )
+            if joined is not None:
+                placed.add(key)
+            if joined:
+                changed.add(key)
         # Two passes: a key inserted meanwhile by a concurrent import shows up
         # as a conflict, then as an existing call on the second pass.
-        for _attempt in range(2):
-            existing = self._existing_calls(pbx, pending)
+        for attempt in range(2):
+            if attempt:
+                existing = self._existing_calls(pbx, pending)
             for key in list(pending):
                 if key in existing:
                     call, values = pending.pop(key)
@@ -560,8 +636,10 @@ class CallgestCdrImporter(models.AbstractModel):
         if pending:  # pragma: no cover - a key can conflict only once
             raise RuntimeError(f"Calls neither inserted nor found: {list(pending)}")
         self.env["callgest.call"].invalidate_model()
+        counts.stored_keys |= changed
         if changed:
             self._calls_stored(pbx, changed)
+        return placed
 
     def _calls_stored(self, pbx, keys):
         """Hook: the CDR of the calls ``keys`` of ``pbx`` were stored or
@@ -589,7 +667,7 @@ class CallgestCdrImporter(models.AbstractModel):
             )
         )
         cr.execute("TRUNCATE callgest_call_import")
-        copy_rows(cr, "callgest_call_import", CALL_COLUMNS, rows)
+        sql_rows.copy_rows(cr, "callgest_call_import", rows)
         cr.execute(
             SQL(
                 """INSERT INTO callgest_call (%s)
@@ -609,8 +687,14 @@ class CallgestCdrImporter(models.AbstractModel):
         self, batch, call, values, existing, counts, directory, context
     ):
         """A call already in the database: a repeat, late legs, or CDR rows
-        for a call known so far from queue_log only. True when it changed."""
+        for a call known so far from queue_log only. True when it changed.
+
+        ``values`` is None for legs refused as a call of their own: they join
+        a stored call with CDR (None is returned if even with its legs they
+        are refused, and they stay in quarantine).
+        """
         has_cdr, leg_refs = existing["has_cdr"], existing["leg_refs"]
+        refused_legs = values is None
         leg_keys = existing["leg_keys"]
         known = set((leg_keys or "").split("\n")) if has_cdr else set()
         new_legs = [
@@ -619,8 +703,8 @@ class CallgestCdrImporter(models.AbstractModel):
             if identity not in known
         ]
         seen = len(call.legs) - len(new_legs)
-        counts["duplicates"] += seen + len(call.duplicates)
         if not new_legs:
+            counts["duplicates"] += seen + len(call.duplicates)
             return False
         record = self.env["callgest.call"].sudo().browse(existing["id"])
         if has_cdr:
@@ -629,9 +713,14 @@ class CallgestCdrImporter(models.AbstractModel):
             if len(merged.calls) != 1:  # pragma: no cover - same key, same call
                 raise RuntimeError(f"Late legs of {call.key} did not merge")
             values, reason = self._call_values(merged.calls[0], directory, context)
-            if reason:  # pragma: no cover - resolved once already
-                raise RuntimeError(reason)
-        update = dict(zip(CALL_COLUMNS, values, strict=True))
+            if reason:
+                if refused_legs:
+                    # the stored call itself is refused today (its DDI since
+                    # released...): the late legs stay in quarantine
+                    return None
+                raise RuntimeError(reason)  # pragma: no cover - resolved once
+        counts["duplicates"] += seen + len(call.duplicates)
+        update = values._asdict()
         for column in ("pbx_id", "call_key", "company_id"):
             update.pop(column)
         new_refs = "%s:%s" % (
@@ -641,8 +730,11 @@ class CallgestCdrImporter(models.AbstractModel):
         update["leg_refs"] = (
             f"{leg_refs};{new_refs}" if has_cdr and leg_refs else new_refs
         )
+        if existing["has_queue_log"]:
+            # the queue time the queue_log measured stays (billed as robot time)
+            update["queue_seconds"] = existing["queue_seconds"]
         if not has_cdr:
-            # the queue_log's wait, queue and agent stay
+            # a call known from the queue_log only: its wait, queue and agent stay
             update["has_queue_log"] = True
             update["queue_name"] = existing["queue_name"]
             update["wait_seconds"] = existing["wait_seconds"]
@@ -651,6 +743,89 @@ class CallgestCdrImporter(models.AbstractModel):
         counts["calls_updated"] += 1
         counts["rows_in_calls"] += len(new_legs)
         return True
+
+    def _join_quarantined_legs(self, pbx, keys):
+        """Pending quarantine rows of the calls ``keys`` of ``pbx`` (stored
+        with their CDR) are re-processed: legs quarantined as calls of their
+        own because they came before, or apart from, the rest of their call
+        (a transfer leg pushed alone is a call to an unknown number) join it.
+        """
+        if not keys:
+            return
+        # rows being re-processed already (see _reprocess_batch_rows)
+        busy = list(self.env.context.get("callgest_rejoining", ()))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT q.id FROM callgest_cdr_quarantine q
+                     JOIN callgest_call c
+                       ON c.pbx_id = q.pbx_id AND c.call_key = q.call_key
+                    WHERE q.pbx_id = %s AND q.state = 'pending' AND c.has_cdr
+                      AND q.call_key = ANY(%s) AND q.id != ALL(%s)
+                    ORDER BY q.id""",
+                pbx.id,
+                sorted(keys),
+                busy,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        # all of them busy: a row's call, joined, must not fetch the others
+        rows = (
+            self.env["callgest.cdr.quarantine"]
+            .sudo()
+            .with_context(callgest_rejoining=tuple(busy) + tuple(ids))
+            .browse(ids)
+        )
+        for batch, batch_rows in rows.grouped("batch_id").items():
+            batch_rows._reprocess_batch_rows(batch)
+
+    def _recheck_after_commit(self, pbx, keys):
+        """Once this transaction is committed, join again the calls ``keys``
+        of ``pbx`` and the quarantined legs of theirs (_join_quarantined_legs).
+
+        Two imports at once, one storing a call and the other its late leg,
+        each see nothing of the other (each transaction has its own snapshot):
+        the leg is quarantined. The one that commits last sees both in a new
+        transaction after its commit, and places the leg. Two rechecks at once
+        write the same rows: the second fails on a serialization error, and
+        is tried again (it finds nothing left to do).
+        """
+        # the recheck's own joins store calls too: they need no recheck
+        if not keys or self.env.context.get("callgest_rechecking"):
+            return
+        postcommit = self.env.cr.postcommit
+        pending = postcommit.data.setdefault("callgest_voip.rejoin", {})
+        if not pending:
+            registry = self.env.registry
+
+            @postcommit.add
+            def rejoin():
+                # the import itself is committed and stands: on failure the
+                # legs stay in quarantine, where Re-process places them
+                for attempt in range(RECHECK_ATTEMPTS):
+                    try:
+                        with registry.cursor() as cr:
+                            env = api.Environment(
+                                cr, SUPERUSER_ID, {"callgest_rechecking": True}
+                            )
+                            importer = env["callgest.cdr.importer"]
+                            for pbx_id, pbx_keys in sorted(pending.items()):
+                                importer._join_quarantined_legs(
+                                    env["callgest.pbx"].browse(pbx_id), pbx_keys
+                                )
+                        return
+                    except Exception as error:
+                        if (
+                            isinstance(error, psycopg2.OperationalError)
+                            and error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY
+                            and attempt < RECHECK_ATTEMPTS - 1
+                        ):
+                            time.sleep(0.1 * (attempt + 1))
+                            continue
+                        _logger.exception(NOT_JOINED, len(pending))
+                        return
+
+        pending.setdefault(pbx.id, set()).update(keys)
 
     def _legs_of(self, leg_refs, batch_lines):
         """The CdrRows of a stored call, read again from its batches' files.
@@ -689,47 +864,40 @@ class CallgestCdrImporter(models.AbstractModel):
         if not quarantine:
             return
         rows = []
-        for line_number, raw, reason, call_key in quarantine:
+        now = fields.Datetime.now()
+        for line in quarantine:
             digest = hashlib.sha1(
-                f"{batch.file_name or ''}\n{line_number}\n{raw}".encode(
+                f"{batch.file_name or ''}\n{line.line_number}\n{line.raw}".encode(
                     "utf-8", "surrogateescape"
                 )
             ).hexdigest()
             rows.append(
-                (
-                    batch.pbx_id.id,
-                    batch.id,
-                    batch.company_id.id,
-                    batch.file_name or "",
-                    line_number,
-                    raw,
-                    digest,
-                    str(reason),
-                    call_key or None,
-                    "pending",
-                    self.env.uid,
-                    fields.Datetime.now(),
-                    self.env.uid,
-                    fields.Datetime.now(),
+                QuarantineRow(
+                    pbx_id=batch.pbx_id.id,
+                    batch_id=batch.id,
+                    company_id=batch.company_id.id,
+                    file_name=batch.file_name or "",
+                    line_number=line.line_number,
+                    raw_line=line.raw,
+                    raw_hash=digest,
+                    reason=str(line.reason),
+                    call_key=line.call_key or None,
+                    state="pending",
+                    create_uid=self.env.uid,
+                    create_date=now,
+                    write_uid=self.env.uid,
+                    write_date=now,
                 )
             )
-        columns = (
-            "pbx_id, batch_id, company_id, file_name, line_number, raw_line, "
-            "raw_hash, reason, call_key, state, create_uid, create_date, "
-            "write_uid, write_date"
-        )
-        on_conflict = (
-            "DO UPDATE SET reason = EXCLUDED.reason, write_date = EXCLUDED.write_date"
-            if reprocess
-            else "DO NOTHING"
-        )
-        query = (
-            f"INSERT INTO callgest_cdr_quarantine ({columns}) VALUES %s "
-            f"ON CONFLICT (pbx_id, raw_hash) {on_conflict} RETURNING raw_hash"
-        )
-        rows.sort(key=lambda row: row[6])  # by raw_hash: see _insert_calls
-        inserted = execute_values(
-            self.env.cr._obj, query, rows, fetch=True, page_size=1000
+        rows.sort(key=lambda row: row.raw_hash)  # see _insert_calls
+        inserted = sql_rows.insert_rows(
+            self.env.cr,
+            "callgest_cdr_quarantine",
+            rows,
+            conflict=("pbx_id", "raw_hash"),
+            # re-processing refreshes the reason
+            update=("reason", "write_date") if reprocess else (),
+            returning=("raw_hash",),
         )
         counts.touched_hashes.update(row[0] for row in inserted)
         fresh = len(inserted) if not reprocess else len(rows)
@@ -768,11 +936,12 @@ class CallgestCdrImporter(models.AbstractModel):
         existing = self._existing_calls(pbx, [qcall.key for qcall in parsed.calls])
         directory = DdiDirectory(self.env, pbx)
         quarantine = [
-            (row.line_number + offset, row.raw, row.reason, "")
+            BadLine(row.line_number + offset, row.raw, row.reason, "")
             for row in parsed.bad_rows
         ]
         Call = self.env["callgest.call"].sudo()
         create_vals = []
+        enriched = set()  # calls with their CDR whose queue time changed
         for qcall in parsed.calls:
             agent_id = extensions.get(qcall.agent_extension) or extensions.get(
                 qcall.agent
@@ -781,6 +950,8 @@ class CallgestCdrImporter(models.AbstractModel):
                 "has_queue_log": True,
                 "queue_name": qcall.queue,
                 "wait_seconds": qcall.wait_seconds or 0,
+                # the caller heard the queue's music (robot time for billing)
+                "queue_seconds": qcall.wait_seconds or 0,
             }
             if agent_id:
                 queue_values["agent_id"] = agent_id
@@ -793,6 +964,8 @@ class CallgestCdrImporter(models.AbstractModel):
                 if qcall.outcome != "answered" and stored["disposition"] == "answered":
                     queue_values["disposition"] = "missed"
                 Call.browse(stored["id"]).write(queue_values)
+                if stored["has_cdr"]:
+                    enriched.add(qcall.key)
                 counts["calls_updated"] += 1
                 counts["rows_in_calls"] += rows_of_call
                 continue
@@ -826,6 +999,9 @@ class CallgestCdrImporter(models.AbstractModel):
         if create_vals:
             Call.create(create_vals)
             counts["calls_created"] += len(create_vals)
+        if enriched:
+            self.env.flush_all()
+            self._calls_stored(pbx, enriched)
         self._store_quarantine(batch, quarantine, counts, reprocess=reprocess)
         counts["non_call_events"] += parsed.non_call_events
         return counts

@@ -154,7 +154,9 @@ class CallgestCdrQuarantine(models.Model):
     reason_display = fields.Char(
         string="Why", compute="_compute_reason_display", help="Why the row was kept."
     )
-    call_key = fields.Char(readonly=True, help="The call the row belongs to.")
+    call_key = fields.Char(
+        readonly=True, index=True, help="The call the row belongs to."
+    )
     state = fields.Selection(
         QUARANTINE_STATES, required=True, default="pending", readonly=True
     )
@@ -222,7 +224,10 @@ class CallgestCdrQuarantine(models.Model):
     def _reprocess_batch_rows(self, batch):
         rows = self.sorted("line_number")
         data = "\n".join(row.raw_line or "" for row in rows).encode("utf-8")
-        importer = self.env["callgest.cdr.importer"]
+        busy = tuple(self.env.context.get("callgest_rejoining", ())) + tuple(rows.ids)
+        importer = self.env["callgest.cdr.importer"].with_context(
+            callgest_rejoining=busy
+        )
         if batch.file_kind == "queue_log":
             counts = importer._import_queue_log_lines(
                 batch,

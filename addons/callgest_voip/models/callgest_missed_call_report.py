@@ -126,7 +126,7 @@ class CallgestMissedCallReport(models.Model):
         self.env.cr.execute(
             SQL(
                 """SELECT c.id, c.partner_id, c.company_id, c.start_time,
-                          p.tz, x.timezone
+                          COALESCE(NULLIF(p.tz, ''), x.timezone) AS tz
                      FROM callgest_call c
                      JOIN res_partner p ON p.id = c.partner_id
                      JOIN callgest_pbx x ON x.id = c.pbx_id
@@ -142,20 +142,14 @@ class CallgestMissedCallReport(models.Model):
         )
         result = {}
         utc_now = pytz.utc.localize(now)
-        for (
-            call_id,
-            partner_id,
-            company_id,
-            start_time,
-            *tz_names,
-        ) in self.env.cr.fetchall():
-            tz = _timezone(tz_names[0] or tz_names[1])
-            local_day = pytz.utc.localize(start_time).astimezone(tz).date()
+        for row in self.env.cr.dictfetchall():
+            tz = _timezone(row["tz"])
+            local_day = pytz.utc.localize(row["start_time"]).astimezone(tz).date()
             if local_day != (day or utc_now.astimezone(tz).date() - timedelta(days=1)):
                 continue
-            result.setdefault((partner_id, local_day), (company_id, []))[1].append(
-                call_id
-            )
+            result.setdefault((row["partner_id"], local_day), (row["company_id"], []))[
+                1
+            ].append(row["id"])
         if result:
             self.env.cr.execute(
                 SQL(
@@ -189,17 +183,7 @@ class CallgestMissedCallReport(models.Model):
                 "sent_on": fields.Datetime.now(),
             }
         )
-        engine = self._delivery_engine()
-        if engine is not None:
-            deliveries = engine._enqueue_report(client, "report", subject, body)
-            report.write(
-                {
-                    "channel": "delivery" if deliveries else "none",
-                    "delivery_count": len(deliveries),
-                }
-            )
-        else:
-            report._send_by_email()
+        report._callgest_send(client, subject, body)
         _logger.info(
             "CallGest: %s missed calls of client %s on %s reported (%s, %s messages)",
             len(calls),
@@ -210,16 +194,11 @@ class CallgestMissedCallReport(models.Model):
         )
         return report
 
-    @api.model
-    def _delivery_engine(self):
-        """``callgest.delivery`` when callgest_message is installed, else None.
-
-        This addon does not depend on callgest_message: without it, the
-        reports go by email to the client and its contacts.
-        """
-        if "callgest.delivery" in self.env:
-            return self.env["callgest.delivery"]
-        return None
+    def _callgest_send(self, client, subject, body):
+        """Send the report to ``client``: by email to the client and its
+        contacts. (The bridge callgest_voip_message sends it to the client's
+        recipients through callgest_message's delivery engine instead.)"""
+        self._send_by_email()
 
     def _render(self, client, day, calls):
         _ = self.env._
@@ -265,7 +244,7 @@ class CallgestMissedCallReport(models.Model):
         return subject, body
 
     def _send_by_email(self):
-        """Without the delivery engine: email the client and its contacts."""
+        """Email the client and its contacts."""
         self.ensure_one()
         client = self.partner_id.commercial_partner_id
         contacts = client.callgest_authorized_contact_ids.filtered(

@@ -3,7 +3,7 @@ import os
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
-from odoo import api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.tools import SQL, create_index
 
 _logger = logging.getLogger(__name__)
@@ -58,99 +58,159 @@ class CallgestRecordingPurgeLog(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Cron
+    # Cron and queue jobs
     # ------------------------------------------------------------------
     @api.model
     def _cron_purge_recordings(self):
-        return self._purge_recordings()
+        """Queue one purge job per client and company with recordings past
+        their retention (channel ``root.callgest.recording``)."""
+        now = fields.Datetime.now()
+        for company_id, partner_id, days in self._purge_groups(now):
+            self.with_delay(
+                description=_(
+                    "Purge the recordings older than %(days)s days of client "
+                    "%(client)s, company %(company)s",
+                    days=days,
+                    client=partner_id or "-",
+                    company=company_id,
+                ),
+                identity_key=f"callgest.recording.purge:{company_id}:{partner_id}",
+            )._job_purge_group(
+                company_id, partner_id, days, fields.Datetime.to_string(now)
+            )
+
+    @api.model
+    def _job_purge_group(self, company_id, partner_id, days, now):
+        """Queue job: forget the recordings of one client (``partner_id``,
+        None for calls of no client) older than ``days`` at ``now``, write
+        the log, then queue the deletion of the files (after this commit: the
+        calls forget their files before the files go).
+
+        Idempotent: a purged call has no recording left to purge, so a job
+        run again purges nothing and writes no log.
+        """
+        now = fields.Datetime.to_datetime(now)
+        log, paths = self._purge_group(company_id, partner_id, days, now)
+        if not log:
+            return _("Nothing to purge.")
+        if paths:
+            log.with_delay(
+                description=_(
+                    "Delete %(count)s recording files of purge %(log)s",
+                    count=len(paths),
+                    log=log.id,
+                ),
+                identity_key=f"callgest.recording.files:{log.id}",
+            )._job_delete_recording_files(paths)
+        return _(
+            "%(count)s recordings purged, %(files)s files to delete.",
+            count=log.purged_count,
+            files=len(paths),
+        )
+
+    def _job_delete_recording_files(self, paths):
+        """Queue job: delete the files of a purge and count them on its log
+        (a file already gone, e.g. by a first run of the job, is not an
+        error)."""
+        self.ensure_one()
+        deleted, errors = self._delete_files(paths)
+        self.write(
+            {
+                "files_deleted": self.files_deleted + deleted,
+                "file_errors": self.file_errors + errors,
+            }
+        )
+        return _(
+            "%(deleted)s files deleted, %(errors)s errors.",
+            deleted=deleted,
+            errors=errors,
+        )
 
     @api.model
     def _purge_recordings(self, now=None, batch_size=PURGE_BATCH):
-        """Forget the recordings older than each client's retention period.
-
-        Works in SQL batches (committed one by one outside tests) and writes
-        one log per client that had recordings purged.
+        """Forget the recordings older than each client's retention period,
+        now and in this transaction (the queue jobs do it client by client),
+        deleting their files; one log per client that had recordings purged.
 
         :return: the logs written (recordset).
         """
         now = now or fields.Datetime.now()
-        Call = self.env["callgest.call"]
-        Call.flush_model()
-        self.env["res.partner"].flush_model()
-        self.env["res.company"].flush_model()
-        recording_dir = self._recording_dir()
-        auto_commit = not modules.module.current_test
         logs = self.browse()
         for company_id, partner_id, days in self._purge_groups(now):
-            cutoff = now - timedelta(days=days)
-            totals = {
-                "purged_count": 0,
-                "files_deleted": 0,
-                "file_errors": 0,
-                "oldest_call": None,
-                "newest_call": None,
-            }
-            while True:
-                rows = self._purge_batch(
-                    company_id, partner_id, cutoff, now, batch_size
-                )
-                if not rows:
-                    break
-                totals["purged_count"] += len(rows)
-                starts = [row[1] for row in rows]
-                oldest, newest = min(starts), max(starts)
-                if not totals["oldest_call"] or oldest < totals["oldest_call"]:
-                    totals["oldest_call"] = oldest
-                if not totals["newest_call"] or newest > totals["newest_call"]:
-                    totals["newest_call"] = newest
-                paths = [
-                    path
-                    for path in (
-                        self._local_file(row[0], recording_dir) for row in rows
-                    )
-                    if path
-                ]
-                if auto_commit:
-                    # the calls forget their files before the files go
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                deleted, errors = self._delete_files(paths)
-                totals["files_deleted"] += deleted
-                totals["file_errors"] += errors
-                if len(rows) < batch_size:
-                    break
-            if not totals["purged_count"]:
-                continue
-            log = self.create(
-                {
-                    "date": now,
-                    "partner_id": partner_id,
-                    "company_id": company_id,
-                    "retention_days": days,
-                    "cutoff": cutoff,
-                    **totals,
-                }
+            log, paths = self._purge_group(
+                company_id, partner_id, days, now, batch_size
             )
+            if paths:
+                log._job_delete_recording_files(paths)
             logs |= log
-            _logger.info(
-                "CallGest: purged %s recordings (%s files deleted, %s errors) of "
-                "client %s, company %s: calls from %s to %s, kept %s days",
-                totals["purged_count"],
-                totals["files_deleted"],
-                totals["file_errors"],
-                partner_id,
-                company_id,
-                totals["oldest_call"],
-                totals["newest_call"],
-                days,
-            )
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        Call.invalidate_model(["recording_ref", "recording_purged_on"])
         return logs
+
+    @api.model
+    def _purge_group(self, company_id, partner_id, days, now, batch_size=PURGE_BATCH):
+        """Forget the recordings of one client and company older than
+        ``days``, in SQL batches; ``(log or empty, files to delete)``."""
+        Call = self.env["callgest.call"]
+        Call.flush_model()
+        recording_dir = self._recording_dir()
+        cutoff = now - timedelta(days=days)
+        totals = {
+            "purged_count": 0,
+            "files_deleted": 0,
+            "file_errors": 0,
+            "oldest_call": None,
+            "newest_call": None,
+        }
+        paths = []
+        while True:
+            rows = self._purge_batch(company_id, partner_id, cutoff, now, batch_size)
+            if not rows:
+                break
+            totals["purged_count"] += len(rows)
+            starts = [row[1] for row in rows]
+            oldest, newest = min(starts), max(starts)
+            if not totals["oldest_call"] or oldest < totals["oldest_call"]:
+                totals["oldest_call"] = oldest
+            if not totals["newest_call"] or newest > totals["newest_call"]:
+                totals["newest_call"] = newest
+            paths += [
+                path
+                for path in (self._local_file(row[0], recording_dir) for row in rows)
+                if path
+            ]
+            if len(rows) < batch_size:
+                break
+        Call.invalidate_model(["recording_ref", "recording_purged_on"])
+        if not totals["purged_count"]:
+            return self.browse(), []
+        log = self.create(
+            {
+                "date": now,
+                "partner_id": partner_id,
+                "company_id": company_id,
+                "retention_days": days,
+                "cutoff": cutoff,
+                **totals,
+            }
+        )
+        _logger.info(
+            "CallGest: purged %s recordings (%s files to delete) of client %s, "
+            "company %s: calls from %s to %s, kept %s days",
+            totals["purged_count"],
+            len(paths),
+            partner_id,
+            company_id,
+            totals["oldest_call"],
+            totals["newest_call"],
+            days,
+        )
+        return log, paths
 
     @api.model
     def _purge_groups(self, now):
         """``[(company id, client id or None, retention days)]`` with work to do."""
+        self.env["callgest.call"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env["res.company"].flush_model()
         self.env.cr.execute(
             SQL(
                 """SELECT company_id, partner_id, days

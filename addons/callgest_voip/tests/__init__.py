@@ -6,3 +6,5 @@ from . import test_recording_retention
 from . import test_cdr_generator
 from . import test_queue_log
 from . import test_ui
+from . import test_cdr_late_legs
+from . import test_cdr_jobs

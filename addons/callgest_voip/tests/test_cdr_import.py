@@ -4,6 +4,12 @@ from datetime import date, datetime
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models.callgest_cdr_importer import (
+    CALL_COLUMNS,
+    BadLine,
+    CallRow,
+    QuarantineRow,
+)
 from .common import (
     FREESWITCH,
     PJSIP,
@@ -12,6 +18,7 @@ from .common import (
     CallgestVoipCommon,
     sample,
 )
+from .jobs import perform_jobs, run_stored_job, trap_jobs
 
 # An Asterisk row in the default order with uniqueid (17 columns)
 ROW_17 = (
@@ -289,7 +296,10 @@ class TestBatches(CallgestVoipCommon):
             raise WorkerKilled  # before the chunk's commit
         batch.invalidate_recordset()
         self.assertEqual(batch.lines_done, 30)
-        self.Batch._cron_process_queued()
+        with trap_jobs() as trap:
+            self.Batch._cron_process_queued()
+            trap.assert_jobs_count(1)
+            perform_jobs(trap)
         self.assertEqual(batch.state, "done")
         self.assertEqual(self.call_snapshot(self.pbx), self.call_snapshot(clean_pbx))
         self.assertBatchCounts(batch, rows_in=84, quarantined=0, duplicates=0)
@@ -315,7 +325,16 @@ class TestBatches(CallgestVoipCommon):
         batch = self.Batch.browse(action["res_id"])
         self.assertEqual(batch.state, "queued")
         self.assertEqual(batch.progress, 0)
-        self.Batch._cron_process_queued()
+        job = self.env["queue.job"].search([("callgest_cdr_batch_id", "=", batch.id)])
+        self.assertEqual(job.state, "pending")
+        self.assertEqual(job.channel, "root.callgest.cdr")
+        self.assertEqual(batch.job_count, 1)
+        with trap_jobs() as trap:
+            # the import queued its job: the cron queues no second one
+            self.Batch._cron_process_queued()
+            trap.assert_jobs_count(0)
+        run_stored_job(self.env, job)
+        self.assertEqual(job.state, "done")
         self.assertEqual(batch.state, "done")
         self.assertEqual(batch.progress, 100)
         self.assertBatchCounts(batch, rows_in=84, calls_created=36)
@@ -385,6 +404,30 @@ class TestPushRpc(CallgestVoipCommon):
         # the PBX user pushes, it does not read calls
         with self.assertRaises(AccessError):
             self.Call.with_user(self.pbx_user).search([])
+
+    def test_push_arguments_are_checked(self):
+        """Bad RPC input: a clean UserError naming the argument, nothing stored."""
+        content = base64.b64encode(sample(RINGGROUP)).decode()
+        Batch = self.Batch.with_user(self.pbx_user)
+        batches = self.Batch.search_count([])
+        for kwargs, message in (
+            ({"file_kind": ["cdr"]}, "file_kind must be one of cdr, queue_log"),
+            ({"file_kind": "cdrs"}, "file_kind must be one of"),
+            ({"first_line": "abc"}, "first_line must be a whole number"),
+            ({"first_line": 0}, "first_line must be a whole number"),
+            ({"first_line": True}, "first_line must be a whole number"),
+            ({"header_line": ["a,b"]}, "header_line must be given as text"),
+        ):
+            with (
+                self.subTest(kwargs=kwargs),
+                self.assertRaisesRegex(UserError, message),
+            ):
+                Batch.push_cdr("test-asterisk", "Master.csv", content, **kwargs)
+        with self.assertRaisesRegex(UserError, "pbx_code must be given as text"):
+            Batch.push_cdr(["test-asterisk"], "Master.csv", content)
+        with self.assertRaisesRegex(UserError, "content_b64 must be given as text"):
+            Batch.push_cdr("test-asterisk", "Master.csv", 12345)
+        self.assertEqual(self.Batch.search_count([]), batches)
 
     def test_push_in_parts_with_header_line(self):
         header = "start,end,duration,billsec,disposition,dst,src,uniqueid\n"
@@ -548,3 +591,34 @@ class TestReasonsInTheReadersLanguage(CallgestVoipCommon):
         self.assertEqual(
             rows.filtered(lambda r: r.line_number == 5).reason, "empty line"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestTypedRows(CallgestVoipCommon):
+    """The importer's rows are named by the columns they write."""
+
+    def test_row_types_name_stored_columns(self):
+        for model, row_type in (
+            ("callgest.call", CallRow),
+            ("callgest.cdr.quarantine", QuarantineRow),
+        ):
+            fields_ = self.env[model]._fields
+            for column in row_type._fields:
+                with self.subTest(model=model, column=column):
+                    self.assertTrue(fields_[column].store)
+        self.assertEqual(CALL_COLUMNS, CallRow._fields)
+
+    def test_a_call_row_is_built_by_name(self):
+        batch = self.Batch._create_from_bytes(self.pbx, "Master.csv", sample(RINGGROUP))
+        importer = self.env["callgest.cdr.importer"]
+        read = importer._cdr_reader(batch)
+        prepared = read(batch._file_lines(), 1)
+        self.assertTrue(prepared.new_calls)
+        for call, row in prepared.new_calls.values():
+            self.assertIsInstance(row, CallRow)
+            self.assertEqual(row.call_key, call.key)
+            self.assertEqual(row.leg_count, len(call.legs))
+            self.assertEqual(row.pbx_id, self.pbx.id)
+            self.assertIs(row.has_cdr, True)
+        for line in prepared.quarantine:
+            self.assertIsInstance(line, BadLine)

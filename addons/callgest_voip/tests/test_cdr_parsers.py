@@ -505,6 +505,9 @@ class TestSecondsSplit(CdrCase):
         self.assertEqual(call.robot_seconds, 12)  # the menu, before the queue
         # queued 10:00:12, answered 10:00:20 (the call began at 10:00:00)
         self.assertEqual(call.wait_seconds, 8)
+        # those 8 s were in the Queue, with its music (robot time for billing)
+        self.assertEqual(call.queue_seconds, 8)
+        self.assertEqual(call.transfers, (("+34 600 123 456", 240),))
         self.assertEqual(call.secretary_seconds, 95)
         self.assertEqual(call.transfer_seconds, 240)
         self.assertEqual(call.transfer_to, "+34 600 123 456")
@@ -531,6 +534,7 @@ class TestSecondsSplit(CdrCase):
         # as before: no dial, the PBX's ANSWERED legs make an answered call
         self.assertEqual(call.disposition, cdr.ANSWERED)
         self.assertEqual(call.robot_seconds, 35)
+        self.assertEqual(call.queue_seconds, 0)
         self.assertEqual(call.secretary_seconds, 0)
         self.assertIsNone(call.wait_seconds)
         self.assertEqual((call.agent_channel, call.agent_extension), ("", ""))
@@ -540,6 +544,8 @@ class TestSecondsSplit(CdrCase):
         call = self.calls["1770715200.30"]
         self.assertEqual(call.disposition, cdr.MISSED)
         self.assertEqual(call.robot_seconds, 8)
+        # 10:20:08 to 10:20:38 in the queue (music), then the caller hung up
+        self.assertEqual(call.queue_seconds, 30)
         self.assertEqual(call.secretary_seconds, 0)
         self.assertIsNone(call.wait_seconds)
         self.assertEqual(call.agent_channel, "")
@@ -556,7 +562,36 @@ class TestSecondsSplit(CdrCase):
         # not a transfer outside
         self.assertEqual(call.transfer_seconds, 130)
         self.assertEqual(call.transfer_to, "934 555 666")
+        # each transfer with its destination, in order (priced by its class)
+        self.assertEqual(call.transfers, (("600999888", 30), ("934 555 666", 100)))
+        # the 4 s before the answer are a Dial ringing: not queue time
+        self.assertEqual(call.queue_seconds, 0)
         self.assertEqual(call.agent_channel, "SIP/301")
+
+    def test_queue_answering_the_caller_is_counted_once(self):
+        """A Queue that answered the caller's channel writes an ANSWERED leg
+        without a member, its billsec the wait: queue time, not robot time as
+        well (billing adds both)."""
+        line = asterisk_line(
+            answer="2026-01-15 10:00:00",
+            end="2026-01-15 10:00:45",
+            duration="45",
+            billsec="45",
+        ).replace('"SIP/101-0002","Dial"', '"","Queue"')
+        (call,) = cdr.consolidate(cdr.parse_cdr(line, tz_name=MADRID).rows).calls
+        self.assertEqual((call.robot_seconds, call.queue_seconds), (0, 45))
+        self.assertEqual(call.secretary_seconds, 0)
+
+    def test_ringing_is_not_queue_time(self):
+        line = asterisk_line(answer="", billsec="0", disposition="NO ANSWER")
+        (call,) = cdr.consolidate(cdr.parse_cdr(line, tz_name=MADRID).rows).calls
+        self.assertEqual(call.disposition, cdr.MISSED)
+        self.assertEqual((call.robot_seconds, call.queue_seconds), (0, 0))
+        (answered,) = cdr.consolidate(
+            cdr.parse_cdr(asterisk_line(), tz_name=MADRID).rows
+        ).calls
+        # 5 s of a Dial ringing: wait, not queue time
+        self.assertEqual((answered.wait_seconds, answered.queue_seconds), (5, 0))
 
     def test_helpers(self):
         self.assertTrue(cdr.is_external_number("+34 600 123 456"))

@@ -1,5 +1,4 @@
 from datetime import date, datetime
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -50,80 +49,7 @@ class TestMissedCallReport(CallgestCallsCommon):
         cls.law_firm.callgest_missed_call_report = False
         cls.make_call(cls.law_firm, datetime(2024, 3, 12, 10, 0), disposition="missed")
 
-    def setUp(self):
-        super().setUp()
-        self.has_engine = "callgest.delivery" in self.env
-
-    def _recipients(self):
-        """Two recipients of the clinic: one takes every category, the other
-        recados only (it gets no report)."""
-        Recipient = self.env["callgest.recipient"]
-        Category = self.env["callgest.message.category"]
-        everything = Recipient.create(
-            {
-                "partner_id": self.clinic.id,
-                "channel": "email",
-                "address": "doctor@clinic.example.com",
-                "lang": "en_US",
-            }
-        )
-        recados_only = Recipient.create(
-            {
-                "partner_id": self.clinic.id,
-                "channel": "email",
-                "address": "desk@clinic.example.com",
-                "lang": "en_US",
-                "category_ids": [
-                    (6, 0, Category.search([("code", "=", "message")]).ids)
-                ],
-            }
-        )
-        return everything, recados_only
-
-    def _deliveries(self):
-        return self.env["callgest.delivery"].search(
-            [("partner_id", "=", self.clinic.id), ("kind", "=", "report")]
-        )
-
-    def test_through_delivery_engine(self):
-        if not self.has_engine:
-            self.skipTest("callgest_message is not installed")
-        everything, _recados_only = self._recipients()
-        reports = self.MissedReport._send_missed_call_reports(day=DAY)
-        self.assertEqual(len(reports), 1)
-        self.assertEqual(reports.partner_id, self.clinic)
-        self.assertEqual(reports.day, DAY)
-        self.assertEqual(reports.call_count, 1)
-        self.assertEqual(reports.call_ids, self.late)
-        self.assertEqual(reports.channel, "delivery")
-        self.assertEqual(reports.delivery_count, 1)
-        self.assertEqual(reports.company_id, self.company)
-
-        deliveries = self._deliveries()
-        self.assertEqual(len(deliveries), 1)
-        self.assertEqual(deliveries.recipient_id, everything)
-        self.assertEqual(deliveries.channel, "email")
-        self.assertEqual(deliveries.address, "doctor@clinic.example.com")
-        self.assertEqual(deliveries.state, "queued")
-        self.assertEqual(
-            deliveries.subject, "Missed calls of Test Clinic on 03/12/2024: 1"
-        )
-        body = str(deliveries.body_html)
-        self.assertIn("23:30:00", body)
-        self.assertIn("Ana Caller +34600111222", body)
-        self.assertIn("42 s", body)
-        self.assertIn(self.clinic_ddi.display_name, body)
-        self.assertNotIn("+34600333444", body)
-
-        # a second run the same day sends nothing
-        again = self.MissedReport._send_missed_call_reports(day=DAY)
-        self.assertFalse(again)
-        self.assertEqual(self._deliveries(), deliveries)
-        self.assertEqual(self.MissedReport.search_count([]), 1)
-
     def test_client_timezone_decides_the_day(self):
-        if self.has_engine:
-            self._recipients()
         next_day = self.MissedReport._send_missed_call_reports(day=date(2024, 3, 13))
         self.assertEqual(next_day.call_ids, self.after_midnight)
         self.assertEqual(next_day.day, date(2024, 3, 13))
@@ -136,8 +62,6 @@ class TestMissedCallReport(CallgestCallsCommon):
         self.assertIn("23:30:00", str(lisbon.body_html))
 
     def test_default_day_is_yesterday_of_the_client(self):
-        if self.has_engine:
-            self._recipients()
         # 07:00 UTC on the 13th: yesterday in Madrid is the 12th
         with freeze_time("2024-03-13 07:00:00"):
             reports = self.MissedReport._cron_send_missed_call_reports()
@@ -160,7 +84,7 @@ class TestMissedCallReport(CallgestCallsCommon):
             )
         )
 
-    def test_by_email_without_delivery_engine(self):
+    def test_by_email_to_the_client_and_its_notified_contacts(self):
         Contact = self.env["callgest.authorized.contact"]
         notified = self.Partner.create(
             {"name": "Dr. Notified", "email": "notified@clinic.example.com"}
@@ -176,9 +100,11 @@ class TestMissedCallReport(CallgestCallsCommon):
                 "receives_notifications": False,
             }
         )
-        model = type(self.MissedReport)
-        with patch.object(model, "_delivery_engine", return_value=None):
-            report = self.MissedReport._send_missed_call_reports(day=DAY)
+        report = self.MissedReport._send_missed_call_reports(day=DAY)
+        self.assertEqual(report.partner_id, self.clinic)
+        self.assertEqual(report.day, DAY)
+        self.assertEqual(report.call_ids, self.late)
+        self.assertEqual(report.company_id, self.company)
         self.assertEqual(report.channel, "email")
         self.assertEqual(report.delivery_count, 2)
         mail = report.mail_id
@@ -187,18 +113,21 @@ class TestMissedCallReport(CallgestCallsCommon):
         self.assertIn("reception@clinic.example.com", mail.email_to)
         self.assertIn("notified@clinic.example.com", mail.email_to)
         self.assertNotIn("silent@clinic.example.com", mail.email_to)
-        self.assertIn("Ana Caller", str(mail.body_html))
-        if self.has_engine:
-            self.assertFalse(self._deliveries())
+        body = str(mail.body_html)
+        self.assertIn("23:30:00", body)
+        self.assertIn("Ana Caller +34600111222", body)
+        self.assertIn("42 s", body)
+        self.assertIn(self.clinic_ddi.display_name, body)
+        self.assertNotIn("+34600333444", body)
+        # a second run the same day sends nothing
+        self.assertFalse(self.MissedReport._send_missed_call_reports(day=DAY))
+        self.assertEqual(self.MissedReport.search_count([]), 1)
 
     def test_nobody_to_send_to_is_logged(self):
         self.clinic.email = False
-        model = type(self.MissedReport)
-        with patch.object(model, "_delivery_engine", return_value=None):
-            report = self.MissedReport._send_missed_call_reports(day=DAY)
+        report = self.MissedReport._send_missed_call_reports(day=DAY)
         self.assertEqual(report.channel, "none")
         self.assertEqual(report.delivery_count, 0)
         self.assertFalse(report.mail_id)
         # logged: not tried again
-        with patch.object(model, "_delivery_engine", return_value=None):
-            self.assertFalse(self.MissedReport._send_missed_call_reports(day=DAY))
+        self.assertFalse(self.MissedReport._send_missed_call_reports(day=DAY))

@@ -3,9 +3,12 @@ import shutil
 import tempfile
 from datetime import datetime, timedelta
 
+from freezegun import freeze_time
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from .jobs import trap_jobs
 from .test_quality_report import CallgestCallsCommon
 
 NOW = datetime(2024, 6, 30, 2, 30)
@@ -161,3 +164,61 @@ class TestRecordingRetention(CallgestCallsCommon):
             self.law_firm.callgest_recording_retention_days = -1
         with self.assertRaises(ValidationError):
             self.company.callgest_recording_retention_days = 0
+
+    def test_cron_queues_one_job_per_client(self):
+        """The daily cron queues one purge job per client and company (channel
+        root.callgest.recording); each job queues the deletion of its files."""
+        in_dir = self.recording_file("2024/05/in-dir.wav")
+        kept_file = self.recording_file("2024/06/recent.wav")
+        clinic_file = self.call(self.clinic, 35, in_dir)
+        clinic_url = self.call(self.clinic, 40, "https://pbx.example.com/r/1.wav")
+        clinic_recent = self.call(self.clinic, 20, kept_file)
+        law_old = self.call(self.law_firm, 15, "https://pbx.example.com/r/2.wav")
+        Log = self.Log
+        with trap_jobs() as trap, freeze_time(NOW):
+            Log._cron_purge_recordings()
+            trap.assert_jobs_count(2)
+            now = "2024-06-30 02:30:00"
+            for partner, days in ((self.clinic, 30), (self.law_firm, 10)):
+                trap.assert_enqueued_job(
+                    Log._job_purge_group,
+                    args=(self.company.id, partner.id, days, now),
+                    properties={
+                        "identity_key": (
+                            f"callgest.recording.purge:{self.company.id}:{partner.id}"
+                        )
+                    },
+                )
+            self.assertEqual(
+                {job.channel for job in trap.enqueued_jobs}, {"root.callgest.recording"}
+            )
+            purge_jobs = list(trap.enqueued_jobs)
+            trap.perform_enqueued_jobs()
+            # the calls forgot their recordings; the files go in a job of their own
+            self.assertFalse(clinic_file.recording_ref)
+            self.assertFalse(clinic_url.recording_ref)
+            self.assertFalse(law_old.recording_ref)
+            self.assertTrue(os.path.exists(in_dir))
+            trap.assert_jobs_count(1)
+            clinic_log = Log.search([("partner_id", "=", self.clinic.id)])
+            trap.assert_enqueued_job(
+                clinic_log._job_delete_recording_files, args=([in_dir],)
+            )
+            trap.perform_enqueued_jobs()
+            self.assertFalse(os.path.exists(in_dir))
+            self.assertEqual(clinic_log.purged_count, 2)
+            self.assertEqual(clinic_log.files_deleted, 1)
+            # at-least-once: the same jobs again purge and log nothing more
+            for job in purge_jobs:
+                job.perform()
+                self.assertEqual(job.result, "Nothing to purge.")
+            trap.assert_jobs_count(0)
+            clinic_log._job_delete_recording_files([in_dir])
+        self.assertEqual(
+            Log.search([]),
+            clinic_log | Log.search([("partner_id", "=", self.law_firm.id)]),
+        )
+        self.assertEqual(len(Log.search([])), 2)
+        self.assertEqual(clinic_log.files_deleted, 1)
+        self.assertEqual(clinic_log.file_errors, 0)
+        self.assertEqual(clinic_recent.recording_ref, kept_file)

@@ -219,9 +219,12 @@ class Call(NamedTuple):
     """One call: the legs that share a linkedid (or a uniqueid).
 
     Seconds for billing: ``robot_seconds`` (the PBX itself had the caller:
-    menus, messages, music), ``wait_seconds`` (ringing or queued before a
-    person answered), ``secretary_seconds`` (the person's talk) and
-    ``transfer_seconds`` (the caller put through to an outside number).
+    menus, messages), ``queue_seconds`` (the caller in a ``Queue``, hearing
+    its music, until a person answered or the caller left it),
+    ``wait_seconds`` (ringing or queued before a person answered),
+    ``secretary_seconds`` (the person's talk) and ``transfer_seconds`` (the
+    caller put through to an outside number; ``transfers``: each of those
+    legs as ``(number, billsec)``, in the order they started).
     """
 
     key: str
@@ -250,6 +253,10 @@ class Call(NamedTuple):
     accountcode: str = ""  # of the originating leg
     userfield: str = ""  # of the originating leg
     leg_identities: tuple = ()  # leg_identity_key() of each leg
+    # the caller in a Queue (music) before a person answered, or until it
+    # hung up there: part of wait_seconds when someone answered
+    queue_seconds: int = 0
+    transfers: tuple = ()  # (called, billsec) of each transfer leg, by start
 
 
 class Consolidation(NamedTuple):
@@ -992,26 +999,33 @@ def _make_call(key: str, legs: list, duplicates: list) -> Call:
         main = person
     else:
         main = legs[0] if len(legs) == 1 else max(legs, key=_leg_rank)
-    # the PBX's legs before a person answered (all of them when no one did)
+    # the PBX's legs before a person answered (all of them when no one did);
+    # a queue's own leg is queue time, not counted twice
     robot_seconds = sum(
-        row.billsec for row in pbx_legs if person is None or row.start < person.answer
+        row.billsec
+        for row in pbx_legs
+        if (person is None or row.start < person.answer) and not _is_queue(row)
     )
+    queue_seconds = _queue_seconds(legs, person)
     wait_seconds = None
     transfer_seconds, transfer_to, agent_channel = 0, "", ""
+    transfers = ()
     if person is not None:
         wait_seconds = max(
             0, int((person.answer - start).total_seconds()) - robot_seconds
         )
+        queue_seconds = min(queue_seconds, wait_seconds)
         if len(legs) > 1:
-            transfers = [
+            transfer_legs = [
                 row
                 for row in legs
                 if row is not person
                 and _is_transfer(row, person.answer, origin.channel)
             ]
-            if transfers:
-                transfer_seconds = sum(row.billsec for row in transfers)
-                transfer_to = max(transfers, key=_by_billsec).called
+            if transfer_legs:
+                transfer_seconds = sum(row.billsec for row in transfer_legs)
+                transfer_to = max(transfer_legs, key=_by_billsec).called
+                transfers = tuple((row.called, row.billsec) for row in transfer_legs)
         agent_channel = channel_device(person.dstchannel)
     return Call(
         key=key,
@@ -1037,7 +1051,33 @@ def _make_call(key: str, legs: list, duplicates: list) -> Call:
         accountcode=origin.accountcode,
         userfield=origin.userfield,
         leg_identities=tuple([leg_identity_key(row) for row in legs]),
+        queue_seconds=queue_seconds,
+        transfers=transfers,
     )
+
+
+def _is_queue(row: CdrRow) -> bool:
+    """A leg of Asterisk's ``Queue`` application: the caller hears the
+    queue's music while its members ring (``Dial`` rings: a ring tone)."""
+    return row.lastapp.lower() == "queue"
+
+
+def _queue_seconds(legs: list, person: CdrRow | None) -> int:
+    """The seconds the caller spent in a queue: from its first ``Queue`` leg's
+    start to the end of the queue legs (the caller hung up, the queue timed
+    out), or to the person's answer if it came first."""
+    queue_legs = [
+        row
+        for row in legs
+        if _is_queue(row) and (person is None or row.start < person.answer)
+    ]
+    if not queue_legs:
+        return 0
+    entered = min(row.start for row in queue_legs)
+    left = max(row.end for row in queue_legs)
+    if person is not None:
+        left = min(left, person.answer)
+    return max(0, int((left - entered).total_seconds()))
 
 
 def consolidate(rows: Iterable) -> Consolidation:

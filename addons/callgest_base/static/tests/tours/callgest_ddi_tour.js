@@ -1,7 +1,5 @@
-/** @odoo-module **/
-
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 registry.category("web_tour.tours").add("callgest_ddi_supervisor_tour", {
     url: "/odoo",
@@ -55,11 +53,13 @@ registry.category("web_tour.tours").add("callgest_ddi_supervisor_tour", {
         },
         {
             content: "It is active",
-            trigger: '.o_statusbar_status button.o_arrow_button_current:contains("Active")',
+            trigger:
+                '.o_statusbar_status button.o_arrow_button_current:contains("Active")',
         },
         {
             content: "Back to the list",
-            trigger: ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item a",
+            trigger:
+                ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item a",
             run: "click",
         },
         {
@@ -73,7 +73,8 @@ registry.category("web_tour.tours").add("callgest_ddi_supervisor_tour", {
         },
         {
             content: "Exactly that DDI is found",
-            trigger: '.o_list_view .o_data_row:only-child .o_data_cell:contains("+34 933 90 67 99")',
+            trigger:
+                '.o_list_view .o_data_row:only-child .o_data_cell:contains("+34 933 90 67 99")',
         },
     ],
 });
@@ -92,11 +93,13 @@ registry.category("web_tour.tours").add("callgest_ddi_secretary_tour", {
         },
         {
             content: "A secretary has no lifecycle button",
-            trigger: ".o_form_view:not(:has(button[name='action_activate'], button[name='action_suspend'], button[name='action_release']))",
+            trigger:
+                ".o_form_view:not(:has(button[name='action_activate'], button[name='action_suspend'], button[name='action_release']))",
         },
         {
             content: "...and cannot edit the number",
-            trigger: '.o_field_widget[name="number_entered"].o_readonly_modifier, .o_form_readonly .o_field_widget[name="number_entered"]',
+            trigger:
+                '.o_field_widget[name="number_entered"].o_readonly_modifier, .o_form_readonly .o_field_widget[name="number_entered"]',
         },
     ],
 });
@@ -135,7 +138,8 @@ registry.category("web_tour.tours").add("callgest_client_supervisor_tour", {
             run: "click",
         },
         {
-            content: "Saved: the breadcrumb shows the new client and its onboarding date",
+            content:
+                "Saved: the breadcrumb shows the new client and its onboarding date",
             trigger: '.o_breadcrumb .active:contains("Tour Dental Clinic")',
         },
         {

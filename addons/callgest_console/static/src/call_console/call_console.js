@@ -1,14 +1,12 @@
-/** @odoo-module **/
-
-import { Component, markup, onWillStart, onWillUnmount, useState } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import {Component, markup, onWillStart, onWillUnmount, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {standardActionServiceProps} from "@web/webclient/actions/action_service";
+import {useService} from "@web/core/utils/hooks";
 
 export class CallConsole extends Component {
     static template = "callgest_console.CallConsole";
-    static props = { ...standardActionServiceProps };
+    static props = {...standardActionServiceProps};
 
     setup() {
         this.orm = useService("orm");
@@ -30,11 +28,17 @@ export class CallConsole extends Component {
             this.state.callerNumber = payload.caller_number || "";
             this.lookUp();
         };
-        this.busService.subscribe("callgest_console/incoming_call", this.onIncomingCall);
-        // usually already started by mail; starting twice is harmless
+        this.busService.subscribe(
+            "callgest_console/incoming_call",
+            this.onIncomingCall
+        );
+        // Usually already started by mail; starting twice is harmless
         this.busService.start();
         onWillUnmount(() =>
-            this.busService.unsubscribe("callgest_console/incoming_call", this.onIncomingCall)
+            this.busService.unsubscribe(
+                "callgest_console/incoming_call",
+                this.onIncomingCall
+            )
         );
         onWillStart(async () => {
             if (this.state.ddiNumber) {
@@ -60,13 +64,15 @@ export class CallConsole extends Component {
     }
 
     inputType(question) {
-        return { phone: "tel", email: "email", date: "date" }[question.field_type] || "text";
+        return (
+            {phone: "tel", email: "email", date: "date"}[question.field_type] || "text"
+        );
     }
 
     selectCallType(callType) {
         const form = this.state.form;
         if (form.callTypeId === callType.id) {
-            // a second click leaves the call type
+            // A second click leaves the call type
             form.callTypeId = false;
             form.answers = {};
             return;
@@ -74,7 +80,10 @@ export class CallConsole extends Component {
         form.callTypeId = callType.id;
         form.answers = Object.fromEntries(callType.questions.map((q) => [q.id, ""]));
         const code = callType.message_category_code;
-        if (code && this.state.data.categories.some((category) => category.code === code)) {
+        if (
+            code &&
+            this.state.data.categories.some((category) => category.code === code)
+        ) {
             form.categoryCode = code;
         }
     }
@@ -113,7 +122,7 @@ export class CallConsole extends Component {
                 this.state.ddiNumber,
                 this.state.callerNumber || false,
             ]);
-            // sanitized by the Html field of the protocol version
+            // Sanitized by the Html field of the protocol version
             data.instructions = data.instructions ? markup(data.instructions) : false;
             this.state.data = data;
             this.state.form = this.emptyForm();
@@ -134,16 +143,23 @@ export class CallConsole extends Component {
         const callType = this.callType;
         if (callType) {
             const missing = callType.questions
-                .filter((question) => question.required && !`${form.answers[question.id] || ""}`.trim())
+                .filter(
+                    (question) =>
+                        question.required &&
+                        !`${form.answers[question.id] || ""}`.trim()
+                )
                 .map((question) => question.label);
             if (missing.length) {
-                this.notification.add(_t("Answer the required questions: %s", missing.join(", ")), {
-                    type: "warning",
-                });
+                this.notification.add(
+                    _t("Answer the required questions: %s", missing.join(", ")),
+                    {
+                        type: "warning",
+                    }
+                );
                 return;
             }
         } else if (!form.body.trim()) {
-            this.notification.add(_t("Write the message first."), { type: "warning" });
+            this.notification.add(_t("Write the message first."), {type: "warning"});
             return;
         }
         if (
@@ -151,7 +167,9 @@ export class CallConsole extends Component {
             !form.body.trim() &&
             !Object.values(form.answers).some((answer) => `${answer || ""}`.trim())
         ) {
-            this.notification.add(_t("Describe the incidencia first."), { type: "warning" });
+            this.notification.add(_t("Describe the incidencia first."), {
+                type: "warning",
+            });
             return;
         }
         const values = {
@@ -187,7 +205,7 @@ export class CallConsole extends Component {
             const message = isIncident
                 ? _t("Incidencia %s opened.", record.name)
                 : _t("Recado %s sent.", record.name);
-            this.notification.add(message, { type: "success" });
+            this.notification.add(message, {type: "success"});
             await this.lookUp();
         } finally {
             this.state.sending = false;
@@ -210,8 +228,8 @@ export class CallConsole extends Component {
                 email,
             ]);
             this.notification.add(
-                _t("%(snippet)s queued for %(email)s.", { snippet: snippet.name, email }),
-                { type: "success" }
+                _t("%(snippet)s queued for %(email)s.", {snippet: snippet.name, email}),
+                {type: "success"}
             );
             this.state.snippetEmails[snippet.id] = "";
         } finally {

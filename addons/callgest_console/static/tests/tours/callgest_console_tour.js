@@ -1,6 +1,4 @@
-/** @odoo-module **/
-
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("callgest_console_tour", {
     steps: () => [
@@ -27,6 +25,10 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
             trigger: '.o_callgest_console_greeting:contains(", Tour Clinic")',
         },
         {
+            content: "A client that is served: no 'do not serve' notice",
+            trigger: ".o_callgest_console:not(:has(.o_callgest_console_not_served))",
+        },
+        {
             content: "Open or closed",
             trigger: ".o_callgest_console_open, .o_callgest_console_closed",
         },
@@ -50,21 +52,25 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
         },
         {
             content: "Its instructions",
-            trigger: '.o_callgest_console_call_type_instructions:contains("Pregunte por el paciente")',
+            trigger:
+                '.o_callgest_console_call_type_instructions:contains("Pregunte por el paciente")',
         },
         {
             content: "Patient",
-            trigger: '.o_callgest_console_question[data-question-label="Nombre del paciente"]',
+            trigger:
+                '.o_callgest_console_question[data-question-label="Nombre del paciente"]',
             run: "edit Marta Soler",
         },
         {
             content: "Phone",
-            trigger: '.o_callgest_console_question[data-question-label="Teléfono de contacto"][type=tel]',
+            trigger:
+                '.o_callgest_console_question[data-question-label="Teléfono de contacto"][type=tel]',
             run: "edit 600 123 456",
         },
         {
             content: "Preference",
-            trigger: 'select.o_callgest_console_question[data-question-label="Preferencia"]',
+            trigger:
+                'select.o_callgest_console_question[data-question-label="Preferencia"]',
             run: "select tarde",
         },
         {
@@ -88,11 +94,13 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
         },
         {
             content: "And it is now in the caller's history",
-            trigger: '.o_callgest_console_history:contains("Please call back before noon.")',
+            trigger:
+                '.o_callgest_console_history:contains("Please call back before noon.")',
         },
         {
             content: "The form is empty again, no call type chosen",
-            trigger: ".o_callgest_console_recado:not(:has(.o_callgest_console_question))",
+            trigger:
+                ".o_callgest_console_recado:not(:has(.o_callgest_console_question))",
         },
         {
             content: "A second recado, without a call type",
@@ -109,7 +117,8 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
         },
         {
             content: "It is in the history too",
-            trigger: '.o_callgest_console_history:contains("Wrong number, no call type.")',
+            trigger:
+                '.o_callgest_console_history:contains("Wrong number, no call type.")',
         },
         {
             content: "A fault: the call type opens an incidencia",
@@ -122,7 +131,8 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
         },
         {
             content: "No recado category for an incidencia",
-            trigger: ".o_callgest_console_recado:not(:has(.o_callgest_console_category))",
+            trigger:
+                ".o_callgest_console_recado:not(:has(.o_callgest_console_category))",
         },
         {
             trigger: ".o_callgest_console_caller_name",
@@ -142,7 +152,8 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
         },
         {
             content: "And it is in the caller's history",
-            trigger: '.o_callgest_console_history:contains("Broken tooth, strong pain.")',
+            trigger:
+                '.o_callgest_console_history:contains("Broken tooth, strong pain.")',
         },
         {
             content: "Back to a recado",
@@ -150,11 +161,13 @@ registry.category("web_tour.tours").add("callgest_console_tour", {
         },
         {
             content: "Email a snippet to the caller",
-            trigger: '.o_callgest_console_snippet[data-snippet-name="Cómo llegar"] .o_callgest_console_snippet_email',
+            trigger:
+                '.o_callgest_console_snippet[data-snippet-name="Cómo llegar"] .o_callgest_console_snippet_email',
             run: "edit marta@example.com",
         },
         {
-            trigger: '.o_callgest_console_snippet[data-snippet-name="Cómo llegar"] .o_callgest_console_snippet_send',
+            trigger:
+                '.o_callgest_console_snippet[data-snippet-name="Cómo llegar"] .o_callgest_console_snippet_send',
             run: "click",
         },
         {

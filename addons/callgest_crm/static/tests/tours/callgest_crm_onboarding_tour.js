@@ -1,6 +1,4 @@
-/** @odoo-module **/
-
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("callgest_crm_onboarding_tour", {
     steps: () => [
@@ -11,7 +9,8 @@ registry.category("web_tour.tours").add("callgest_crm_onboarding_tour", {
         },
         {
             content: "The wizard proposes the new client from the lead",
-            trigger: '.modal .o_field_widget[name="client_name"] input:value("Tour Fisioteràpia Sabadell")',
+            trigger:
+                '.modal .o_field_widget[name="client_name"] input:value("Tour Fisioteràpia Sabadell")',
         },
         {
             trigger: '.modal .o_field_widget[name="client_code"] input',
@@ -19,7 +18,8 @@ registry.category("web_tour.tours").add("callgest_crm_onboarding_tour", {
         },
         {
             content: "Level 2: the secretaries are trained on its protocol",
-            trigger: '.modal .o_field_widget[name="service_level"] input[data-value="level_2"]',
+            trigger:
+                '.modal .o_field_widget[name="service_level"] input[data-value="level_2"]',
             run: "click",
         },
         {
@@ -32,17 +32,13 @@ registry.category("web_tour.tours").add("callgest_crm_onboarding_tour", {
             run: "click",
         },
         {
-            content: "A month of billing is more than the minimum deposit",
-            trigger: '.modal .o_field_widget[name="deposit"] input',
-            run: "edit 80",
-        },
-        {
             trigger: '.modal footer button[name="action_onboard"]',
             run: "click",
         },
         {
             content: "Back on the lead, now linked to the new client",
-            trigger: 'body:not(:has(.modal)) .o_field_widget[name="partner_id"] input:value("Tour Fisioteràpia Sabadell")',
+            trigger:
+                'body:not(:has(.modal)) .o_field_widget[name="partner_id"] input:value("Tour Fisioteràpia Sabadell")',
         },
         {
             content: "The lead can no longer be onboarded",
@@ -50,7 +46,8 @@ registry.category("web_tour.tours").add("callgest_crm_onboarding_tour", {
         },
         {
             content: "The chatter tells it",
-            trigger: '.o-mail-Message-body:contains("Onboarded as the CallGest client")',
+            trigger:
+                '.o-mail-Message-body:contains("Onboarded as the CallGest client")',
         },
     ],
 });

@@ -1,7 +1,5 @@
-/** @odoo-module **/
-
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 registry.category("web_tour.tours").add("callgest_message_secretary_tour", {
     url: "/odoo",
@@ -52,7 +50,8 @@ registry.category("web_tour.tours").add("callgest_message_secretary_tour", {
         },
         {
             content: "It is handed over for delivery",
-            trigger: '.o_statusbar_status button.o_arrow_button_current:contains("To deliver")',
+            trigger:
+                '.o_statusbar_status button.o_arrow_button_current:contains("To deliver")',
         },
     ],
 });

@@ -1,7 +1,5 @@
-/** @odoo-module **/
-
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 registry.category("web_tour.tours").add("callgest_quarantine_reprocess_tour", {
     url: "/odoo",
@@ -44,6 +42,11 @@ registry.category("web_tour.tours").add("callgest_quarantine_reprocess_tour", {
             content: "Open the calls",
             trigger: '.dropdown-item:contains("Calls")',
             run: "click",
+        },
+        {
+            // The quarantine's search box is still there until the calls load
+            content: "The calls are listed",
+            trigger: '.o_breadcrumb .active:contains("Calls")',
         },
         {
             content: "Look for the client's calls",

@@ -1,7 +1,7 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import CallgestBillingCommon
+from odoo.addons.callgest_billing.tests.common import CallgestBillingCommon
 
 
 @tagged("post_install", "-at_install")
@@ -165,7 +165,9 @@ class TestDeposit(CallgestBillingCommon):
         with self.assertRaisesRegex(UserError, "no deposit left to settle"):
             self.settle(client, "return")
 
-    def test_supervisor_settles_without_accounting_access(self):
+    def test_settling_is_the_accountants(self):
+        """A supervisor sees the deposit held; returning or offsetting it (a
+        credit note) is the accountant's act."""
         client = self.onboard("Deposit Supervised", "93 111 33 76")
         self.terminate(client)
         supervisor = self.env["res.users"].create(
@@ -179,9 +181,26 @@ class TestDeposit(CallgestBillingCommon):
                 ],
             }
         )
+        self.assertEqual(client.with_user(supervisor).callgest_deposit_held, 60.0)
+        with self.assertRaises(AccessError):
+            self.env["callgest.deposit.settle.wizard"].with_user(supervisor).create(
+                {"partner_id": client.id, "method": "return"}
+            )
+        self.assertEqual(client.callgest_deposit_held, 60.0)
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Deposit Accountant",
+                "login": "deposit_accountant",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "groups_id": [
+                    (6, 0, [self.env.ref("account.group_account_invoice").id])
+                ],
+            }
+        )
         wizard = (
             self.env["callgest.deposit.settle.wizard"]
-            .with_user(supervisor)
+            .with_user(accountant)
             .create({"partner_id": client.id, "method": "return"})
         )
         self.assertEqual(wizard.deposit_held, 60.0)

@@ -1,42 +1,114 @@
 import logging
 
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
-from ..tools import rating
+from odoo.addons.callgest_billing.tools import rating
 
 _logger = logging.getLogger(__name__)
 
 DEPOSIT_ACCOUNT_CODE = "CGDEP"
+# The seed's tariff, in euros, for a company without a default tariff yet: a
+# one-off setup fee ("alta") and a deposit of one month of billing, with a
+# minimum.
+SETUP_FEE_EUR = 95.0
+DEPOSIT_MINIMUM_EUR = 60.0
 
 
 class CallgestOnboardingWizard(models.TransientModel):
-    """Onboarding also invoices the client's deposit, held as a liability."""
+    """Onboarding records the setup fee to invoice and invoices the client's
+    deposit, held as a liability."""
 
     _inherit = "callgest.onboarding.wizard"
 
-    deposit = fields.Monetary(
-        help="One month of billing, at least the minimum deposit. Invoiced and "
-        "posted when the client is onboarded, held until the service ends."
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    setup_fee = fields.Monetary(
+        compute="_compute_amounts",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="One-off setup fee, invoiced later by billing.",
     )
+    deposit = fields.Monetary(
+        compute="_compute_amounts",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="One month of billing, at least the minimum deposit. Invoiced and "
+        "posted when the client is onboarded, held until the service ends.",
+    )
+    deposit_minimum = fields.Monetary(
+        string="Minimum deposit", compute="_compute_deposit_minimum"
+    )
+
+    @api.depends("company_id")
+    def _compute_amounts(self):
+        for wizard in self:
+            wizard.setup_fee, wizard.deposit = wizard._callgest_tariff()
+
+    @api.depends("company_id")
+    def _compute_deposit_minimum(self):
+        for wizard in self:
+            wizard.deposit_minimum = wizard._callgest_tariff()[1]
+
+    @api.constrains("setup_fee", "deposit")
+    def _check_amounts(self):
+        for wizard in self:
+            currency = wizard.currency_id
+            if currency.compare_amounts(wizard.setup_fee, 0.0) < 0:
+                raise ValidationError(_("The setup fee cannot be negative."))
+            minimum = wizard._callgest_tariff()[1]
+            if currency.compare_amounts(wizard.deposit, minimum) < 0:
+                raise ValidationError(
+                    _(
+                        "The deposit is one month of billing, at least %(minimum)s: "
+                        "%(deposit)s is too little.",
+                        minimum=format_amount(self.env, minimum, currency),
+                        deposit=format_amount(self.env, wizard.deposit, currency),
+                    )
+                )
 
     def _callgest_tariff(self):
         """(setup fee, minimum deposit) from the company's default tariff: its
         setup rate and its monthly minimum, in the company's currency (the
-        seed's figures where the company has no tariff yet)."""
+        seed's figures, in euros, where the company has no tariff yet)."""
         self.ensure_one()
         company = self.company_id or self.env.company
+        today = fields.Date.context_today(self)
         tariff = self.env["callgest.tariff"].sudo()._find_default(company)
         if not tariff:
-            return super()._callgest_tariff()
+            euro = self.env.ref("base.EUR")
+            return tuple(
+                euro._convert(amount, company.currency_id, company, today)
+                for amount in (SETUP_FEE_EUR, DEPOSIT_MINIMUM_EUR)
+            )
         prices = {rate.usage: rate.price for rate in tariff.rate_ids}
-        today = fields.Date.context_today(self)
         return tuple(
             tariff.currency_id._convert(
                 prices.get(usage, 0.0), company.currency_id, company, today
             )
             for usage in (rating.SETUP_FEE, rating.MINIMUM)
         )
+
+    def _callgest_onboarded(self, client):
+        result = super()._callgest_onboarded(client)
+        # the fees are owed to the company that onboards (company-dependent)
+        client.with_company(self.company_id)._callgest_add_pending_fees(
+            self.setup_fee, self.deposit
+        )
+        return result
+
+    def _callgest_onboarding_note_more(self):
+        currency = self.currency_id
+        return [
+            *super()._callgest_onboarding_note_more(),
+            _(
+                "To invoice: setup fee %(setup_fee)s, deposit %(deposit)s.",
+                setup_fee=format_amount(self.env, self.setup_fee, currency),
+                deposit=format_amount(self.env, self.deposit, currency),
+            ),
+        ]
 
     def action_onboard(self):
         result = super().action_onboard()
@@ -50,8 +122,9 @@ class CallgestOnboardingWizard(models.TransientModel):
         made as superuser, as the onboarding itself.
         """
         self.ensure_one()
-        client = client.sudo()
         company = self.company_id
+        # the deposit recorded in the company that onboards (company-dependent)
+        client = client.sudo().with_company(company)
         journal = self._callgest_deposit_journal(company)
         if not journal:
             # no chart of accounts yet: the deposit stays on the client's form

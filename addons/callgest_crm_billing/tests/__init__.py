@@ -1,0 +1,3 @@
+from . import test_onboarding_fees
+from . import test_deposit
+from . import test_ui

@@ -1,0 +1,1 @@
+from . import callgest_missed_call_report

@@ -1,0 +1,1 @@
+"""CallGest developer tooling (make run / test / lint / format / stop): see cli.py."""
