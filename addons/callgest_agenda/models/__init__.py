@@ -1,0 +1,6 @@
+from . import callgest_agenda_busy
+from . import callgest_agenda_question
+from . import resource_resource
+from . import resource_booking_type
+from . import resource_booking
+from . import res_partner
