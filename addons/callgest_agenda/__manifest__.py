@@ -19,6 +19,8 @@
         "views/resource_resource_views.xml",
         "views/res_partner_views.xml",
         "views/callgest_agenda_menuitems.xml",
+        "views/booking_templates.xml",
+        "data/mail_template_online_confirm.xml",
     ],
     "demo": [],
     "assets": {
