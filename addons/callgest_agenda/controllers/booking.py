@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from werkzeug.exceptions import NotFound
 
-
 from odoo import fields, http
 from odoo.exceptions import ValidationError
 from odoo.http import request
@@ -35,7 +34,10 @@ class CallgestAgendaBooking(http.Controller):
             request.env["res.partner"]
             .sudo()
             .search(
-                [("callgest_agenda_token", "=", token), ("is_callgest_client", "=", True)],
+                [
+                    ("callgest_agenda_token", "=", token),
+                    ("is_callgest_client", "=", True),
+                ],
                 limit=1,
             )
         )
@@ -61,7 +63,9 @@ class CallgestAgendaBooking(http.Controller):
 
     def _type(self, client, type_id):
         """The client's online type ``type_id``; 404 for another's."""
-        booking_type = request.env["resource.booking.type"].sudo().browse(type_id).exists()
+        booking_type = (
+            request.env["resource.booking.type"].sudo().browse(type_id).exists()
+        )
         if (
             not booking_type
             or not booking_type.active
@@ -259,8 +263,7 @@ class CallgestAgendaBooking(http.Controller):
             token, type_id, start, resource_id
         )
         values = {
-            key: (post.get(key) or "").strip()
-            for key in ("name", "email", "phone")
+            key: (post.get(key) or "").strip() for key in ("name", "email", "phone")
         }
         questions = booking_type.callgest_question_ids
         for question in questions:
@@ -291,18 +294,19 @@ class CallgestAgendaBooking(http.Controller):
         )
         Booking = env["resource.booking"].sudo()
         try:
-            booking_id = Booking.callgest_book(
-                booking_type.id,
-                start,
-                resource_id=resource.id or False,
-                caller_name=values["name"],
-                caller_phone=values["phone"],
-                caller_email=values["email"],
-                answers=answers,
-                notify_caller=True,
-                source="online",
-                booking_ip=ip,
-            )
+            with env.cr.savepoint():
+                booking_id = Booking.callgest_book(
+                    booking_type.id,
+                    start,
+                    resource_id=resource.id or False,
+                    caller_name=values["name"],
+                    caller_phone=values["phone"],
+                    caller_email=values["email"],
+                    answers=answers,
+                    notify_caller=True,
+                    source="online",
+                    booking_ip=ip,
+                )
         except ValidationError as error:
             return refuse(error.args[0])
         booking = Booking.browse(booking_id)
@@ -368,4 +372,3 @@ class CallgestAgendaBooking(http.Controller):
                 booking, access_token, done="cancelled", when=when
             )
         return self._render_confirm(booking, access_token)
-
