@@ -200,6 +200,8 @@ class ResourceBooking(models.Model):
 
     @api.model
     def _callgest_next_free_text(self, booking_type, resource, start, exclude=None):
+        if start > booking_type._callgest_window()[1]:
+            start = None  # beyond the horizon: the first free slot from now
         slots = booking_type.callgest_first_slots(
             limit=1, resource=resource, start=start, days=booking_type.callgest_horizon_days or 14,
             exclude_booking=exclude,
