@@ -1,2 +1,3 @@
 from . import test_slots
 from . import test_booking
+from . import test_double_booking

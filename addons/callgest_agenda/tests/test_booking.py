@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase
 
@@ -13,7 +13,9 @@ class TestBooking(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, lang="en_US"))
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, lang="en_US")
+        )
         cls.Booking = cls.env["resource.booking"]
         cls.client, cls.hours, cls.type, cls.pros = build_agenda(
             cls.env, "Agenda Test Clinic"
@@ -54,7 +56,9 @@ class TestBooking(TransactionCase):
         return caught.exception.args[0]
 
     def busy_rows(self, booking):
-        return self.env["callgest.agenda.busy"].search([("booking_id", "=", booking.id)])
+        return self.env["callgest.agenda.busy"].search(
+            [("booking_id", "=", booking.id)]
+        )
 
     # ------------------------------------------------------------------
     def test_refusals(self):
@@ -93,7 +97,9 @@ class TestBooking(TransactionCase):
             self.ana,
         )
         # across the closing time
-        self.assertRefused("is outside the working hours", utc_string(self.day, 18, 45), self.ana)
+        self.assertRefused(
+            "is outside the working hours", utc_string(self.day, 18, 45), self.ana
+        )
 
     def test_refused_on_a_client_holiday(self):
         holiday = local_day(4)
@@ -129,7 +135,8 @@ class TestBooking(TransactionCase):
             }
         )
         self.assertRefused(
-            f"{self.ana.name} is absent at {day.strftime('%d/%m/%Y')} 11:00 (Congress).",
+            f"{self.ana.name} is absent at {day.strftime('%d/%m/%Y')} 11:00 "
+            "(Congress).",
             utc_string(day, 11),
             self.ana,
         )
@@ -138,14 +145,18 @@ class TestBooking(TransactionCase):
         self.assertEqual(booking.callgest_resource_id, self.bruno)
         # Ana's first slots that day start when she is back
         slots = self.type.callgest_first_slots(
-            limit=1, resource=self.ana, start=fields.Datetime.to_datetime(utc_string(day, 9))
+            limit=1,
+            resource=self.ana,
+            start=fields.Datetime.to_datetime(utc_string(day, 9)),
         )
         self.assertEqual(slots[0].start.astimezone(MADRID).strftime("%H:%M"), "13:00")
 
     def test_refused_professional(self):
         start = utc_string(self.day, 10)
         self.bruno.active = False
-        self.assertRefused(f"{self.bruno.name} is archived: no longer bookable.", start, self.bruno)
+        self.assertRefused(
+            f"{self.bruno.name} is archived: no longer bookable.", start, self.bruno
+        )
         stranger = self.env["resource.resource"].create(
             {
                 "name": "Dr. Carla (not of the type)",
@@ -193,7 +204,9 @@ class TestBooking(TransactionCase):
         self.assertEqual(self.counts(), before)
 
     def test_happy_path_and_caller_reused(self):
-        partners = self.env["res.partner"].with_context(active_test=False).search_count([])
+        partners = (
+            self.env["res.partner"].with_context(active_test=False).search_count([])
+        )
         booking = self.book(utc_string(self.day, 10), self.ana, answers="Toothache")
         self.assertEqual(booking.state, "confirmed")
         self.assertEqual(booking.callgest_resource_id, self.ana)
@@ -206,7 +219,9 @@ class TestBooking(TransactionCase):
         )
         self.assertTrue(booking.meeting_id)
         self.assertEqual(booking.meeting_id.start, booking.start)
-        self.assertEqual(fields.Datetime.to_string(booking.start), utc_string(self.day, 10))
+        self.assertEqual(
+            fields.Datetime.to_string(booking.start), utc_string(self.day, 10)
+        )
         rows = self.busy_rows(booking)
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows.resource_id, self.ana)
@@ -225,7 +240,10 @@ class TestBooking(TransactionCase):
         self.assertEqual(second.partner_ids, caller)
         # by phone, without email
         third = self.book(
-            utc_string(self.day, 12), self.ana, caller_email="", caller_phone="612345678"
+            utc_string(self.day, 12),
+            self.ana,
+            caller_email="",
+            caller_phone="612345678",
         )
         self.assertEqual(third.partner_ids, caller)
         self.assertEqual(
@@ -234,7 +252,9 @@ class TestBooking(TransactionCase):
         )
         # the slot is no longer offered, and booking it again is refused
         offered = self.type.callgest_first_slots(
-            limit=50, resource=self.ana, start=fields.Datetime.to_datetime(utc_string(self.day, 9))
+            limit=50,
+            resource=self.ana,
+            start=fields.Datetime.to_datetime(utc_string(self.day, 9)),
         )
         self.assertNotIn(booking.start, [s.start.replace(tzinfo=None) for s in offered])
         self.assertIn(
@@ -261,10 +281,16 @@ class TestBooking(TransactionCase):
     def test_buffer(self):
         self.type.callgest_buffer_minutes = 15
         booking = self.book(utc_string(self.day, 10), self.ana)
-        self.assertEqual(self.busy_rows(booking).stop, booking.stop + timedelta(minutes=15))
+        self.assertEqual(
+            self.busy_rows(booking).stop, booking.stop + timedelta(minutes=15)
+        )
         # 10:30 falls in the buffer; 9:30 would end at 10:00 plus 15 minutes
-        self.assertRefused("already has an appointment", utc_string(self.day, 10, 30), self.ana)
-        self.assertRefused("already has an appointment", utc_string(self.day, 9, 30), self.ana)
+        self.assertRefused(
+            "already has an appointment", utc_string(self.day, 10, 30), self.ana
+        )
+        self.assertRefused(
+            "already has an appointment", utc_string(self.day, 9, 30), self.ana
+        )
         offered = [
             s.start.astimezone(MADRID).strftime("%H:%M")
             for s in self.type.callgest_first_slots(
@@ -279,9 +305,7 @@ class TestBooking(TransactionCase):
         start = utc_string(self.day, 10)
         first = self.book(start)
         second = self.book(start, caller_email="other@example.com", caller_name="Luis")
-        self.assertEqual(
-            (first | second).callgest_resource_id, self.ana | self.bruno
-        )
+        self.assertEqual((first | second).callgest_resource_id, self.ana | self.bruno)
         message = self.assertRefused(
             f"Nobody is free for First visit (Agenda Test Clinic) at "
             f"{self.day.strftime('%d/%m/%Y')} 10:00.",
@@ -291,11 +315,15 @@ class TestBooking(TransactionCase):
 
     def test_reschedule(self):
         booking = self.book(utc_string(self.day, 10), self.ana)
-        other = self.book(utc_string(self.day, 12), self.ana, caller_email="o@example.com")
+        other = self.book(
+            utc_string(self.day, 12), self.ana, caller_email="o@example.com"
+        )
         meeting = booking.meeting_id
         # to a free time, then over its own old range (it excludes itself)
         booking.callgest_reschedule(utc_string(self.day, 11))
-        self.assertEqual(fields.Datetime.to_string(booking.start), utc_string(self.day, 11))
+        self.assertEqual(
+            fields.Datetime.to_string(booking.start), utc_string(self.day, 11)
+        )
         self.assertEqual(booking.meeting_id, meeting)
         self.assertEqual(meeting.start, booking.start)
         self.assertEqual(self.busy_rows(booking).start, booking.start)
@@ -307,7 +335,9 @@ class TestBooking(TransactionCase):
         self.assertEqual(self.busy_rows(booking).resource_id, self.bruno)
         self.assertEqual(booking.state, "confirmed")
         # the 10:00 it left is free again
-        self.assertTrue(self.book(utc_string(self.day, 10), self.ana, caller_email="n@example.com"))
+        self.assertTrue(
+            self.book(utc_string(self.day, 10), self.ana, caller_email="n@example.com")
+        )
         # refusals: taken, outside hours, in the past; nothing moved
         refusals = [
             (utc_string(self.day, 12), self.ana.id, "already has an appointment"),
@@ -325,7 +355,9 @@ class TestBooking(TransactionCase):
             self.assertEqual(booking.callgest_resource_id, self.bruno)
             self.assertEqual(self.busy_rows(booking).start, booking.start)
         other.action_cancel()
-        with self.assertRaisesRegex(ValidationError, "cancelled appointment cannot be moved"):
+        with self.assertRaisesRegex(
+            ValidationError, "cancelled appointment cannot be moved"
+        ):
             other.callgest_reschedule(utc_string(self.day, 15))
 
     def test_cancel_frees_the_slot(self):
@@ -351,13 +383,19 @@ class TestBookingDaylightSaving(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, lang="en_US"))
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, lang="en_US")
+        )
         cls.client, _hours, cls.type, cls.pros = build_agenda(
-            cls.env, "Agenda DST Clinic", professionals=("Dr. Night",),
+            cls.env,
+            "Agenda DST Clinic",
+            professionals=("Dr. Night",),
             callgest_horizon_days=3650,
         )
         # 2027-03-28 is a Sunday (dayofweek 6)
-        round_the_clock = hours_calendar(cls.env, "Round the clock", 0.0, 24.0, days=[6])
+        round_the_clock = hours_calendar(
+            cls.env, "Round the clock", 0.0, 24.0, days=[6]
+        )
         cls.type.resource_calendar_id = round_the_clock
         cls.pros.calendar_id = round_the_clock
 
@@ -367,8 +405,18 @@ class TestBookingDaylightSaving(TransactionCase):
         local_times = [s.start.astimezone(MADRID).strftime("%H:%M") for s in found]
         self.assertEqual(
             local_times,
-            ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30", "04:00", "04:30",
-             "05:00", "05:30"],
+            [
+                "00:00",
+                "00:30",
+                "01:00",
+                "01:30",
+                "03:00",
+                "03:30",
+                "04:00",
+                "04:30",
+                "05:00",
+                "05:30",
+            ],
         )
         self.assertNotIn("02:30", local_times)
         booking = self.env["resource.booking"].browse(

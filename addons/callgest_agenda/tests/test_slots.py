@@ -71,7 +71,8 @@ class TestMergeIntersect(BaseCase):
 class TestResourceSlots(BaseCase):
     def starts(self, *args, **kwargs):
         return [
-            (slot.start - BASE) // M for slot in slots.resource_slots(7, *args, **kwargs)
+            (slot.start - BASE) // M
+            for slot in slots.resource_slots(7, *args, **kwargs)
         ]
 
     def test_grid_from_the_interval_start(self):
@@ -171,8 +172,12 @@ class TestFirstSlots(BaseCase):
             # ties at 9:30 in the order of per_resource
             [(0, 2), (30, 2), (60, 2), (90, 1), (90, 2), (90, 3)],
         )
-        self.assertEqual(len(slots.first_slots(per_resource, thirty, thirty, limit=2)), 2)
-        self.assertEqual(len(slots.first_slots(per_resource, thirty, thirty, limit=50)), 9)
+        self.assertEqual(
+            len(slots.first_slots(per_resource, thirty, thirty, limit=2)), 2
+        )
+        self.assertEqual(
+            len(slots.first_slots(per_resource, thirty, thirty, limit=50)), 9
+        )
         self.assertEqual(slots.first_slots([], thirty, thirty), [])
         self.assertEqual(slots.first_slots(per_resource, thirty, thirty, limit=0), [])
 
@@ -299,7 +304,9 @@ class TestSlotsProperties(BaseCase):
         expected = sorted(
             (start, order)
             for order, (work, busy) in enumerate(resources)
-            for start in oracle_starts(work, busy, duration, step, buffer, earliest, None)
+            for start in oracle_starts(
+                work, busy, duration, step, buffer, earliest, None
+            )
         )[:limit]
         got = slots.first_slots(
             [
@@ -357,8 +364,18 @@ class TestDaylightSaving(BaseCase):
         local_times = [s.start.astimezone(MADRID).strftime("%H:%M") for s in found]
         self.assertEqual(
             local_times,
-            ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30", "04:00", "04:30",
-             "05:00", "05:30"],
+            [
+                "00:00",
+                "00:30",
+                "01:00",
+                "01:30",
+                "03:00",
+                "03:30",
+                "04:00",
+                "04:30",
+                "05:00",
+                "05:30",
+            ],
         )
         self.assertFalse([t for t in local_times if t.startswith("02:")])
         # each slot lasts 30 real minutes, 01:30 CET ends at 03:00 CEST
@@ -375,8 +392,15 @@ class TestDaylightSaving(BaseCase):
         labels = [s.start.astimezone(MADRID).strftime("%H:%M %Z") for s in found]
         self.assertEqual(
             labels,
-            ["00:00 CEST", "01:00 CEST", "02:00 CEST", "02:00 CET", "03:00 CET",
-             "04:00 CET", "05:00 CET"],
+            [
+                "00:00 CEST",
+                "01:00 CEST",
+                "02:00 CEST",
+                "02:00 CET",
+                "03:00 CET",
+                "04:00 CET",
+                "05:00 CET",
+            ],
         )
         # the first 02:00 booked: the second is still free, and vice versa
         first_two = found[2]
