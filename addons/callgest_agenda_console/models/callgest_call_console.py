@@ -40,8 +40,9 @@ class CallgestCallConsole(models.AbstractModel):
         if not client:
             return {"types": [], "professionals": []}
         types = client.callgest_agenda_type_ids.filtered(
-            lambda booking_type: booking_type.active
-            and booking_type._callgest_bookable_resources()
+            lambda booking_type: (
+                booking_type.active and booking_type._callgest_bookable_resources()
+            )
         )
         professionals = client.callgest_agenda_resource_ids.filtered("active")
         return {
@@ -109,9 +110,7 @@ class CallgestCallConsole(models.AbstractModel):
             order="start, id",
             limit=APPOINTMENT_LIMIT,
         )
-        states = dict(
-            bookings._fields["state"]._description_selection(self.env)
-        )
+        states = dict(bookings._fields["state"]._description_selection(self.env))
         return [
             {
                 "id": booking.id,
@@ -149,7 +148,9 @@ class CallgestCallConsole(models.AbstractModel):
     def _agenda_type(self, client, type_id):
         booking_type = self.env["resource.booking.type"].browse(int(type_id or 0))
         if not booking_type.exists() or booking_type.callgest_client_id != client:
-            raise UserError(_("This type of appointment is not in the client's agenda."))
+            raise UserError(
+                _("This type of appointment is not in the client's agenda.")
+            )
         return booking_type
 
     @api.model

@@ -37,7 +37,7 @@ class TestConsoleAgenda(CallgestProtocolsCommon):
         )
         cls.reason, cls.insurance = cls.first_visit.callgest_question_ids
         # the other client's agenda: never offered on the clinic's DDI
-        cls.law_ddi = cls.create_ddi("91 060 01 00", cls.spain, cls.law_firm)
+        cls.law_ddi = cls.create_ddi("91 060 09 87", cls.spain, cls.law_firm)
         lawyer = create_professional(cls.env, cls.law_firm, calendar, "Ldo. Soler")
         cls.law_type = create_type(cls.env, cls.law_firm, calendar, lawyer, "Consulta")
 
@@ -132,7 +132,9 @@ class TestConsoleAgenda(CallgestProtocolsCommon):
         self.assertEqual(booking.callgest_client_id, self.clinic)
         self.assertEqual(booking.type_id, self.first_visit)
         self.assertEqual(booking.callgest_resource_id, self.dentist)
-        self.assertEqual(booking.start.strftime("%Y-%m-%d %H:%M:%S"), slot_start(10, 30))
+        self.assertEqual(
+            booking.start.strftime("%Y-%m-%d %H:%M:%S"), slot_start(10, 30)
+        )
         self.assertEqual(booking.callgest_caller_name, "Marta Soler")
         self.assertEqual(booking.callgest_caller_phone, "+34 611 22 24 44")
         self.assertEqual(booking.callgest_caller_email, "marta.soler@example.com")
@@ -146,7 +148,7 @@ class TestConsoleAgenda(CallgestProtocolsCommon):
         self.book(12, caller_name="Pere", caller_number="699 000 111", caller_email="")
         self.Console.agenda_book(
             {
-                "ddi_number": "91 060 01 00",
+                "ddi_number": "91 060 09 87",
                 "type_id": self.law_type.id,
                 "start": slot_start(9),
                 "caller_name": "Marta Soler",
@@ -198,12 +200,16 @@ class TestConsoleAgenda(CallgestProtocolsCommon):
         )
         self.assertEqual(moved["resource"], "Sr. Vidal")
         self.assertTrue(moved["when"].endswith(" 12:30"))
-        self.assertEqual(booking.start.strftime("%Y-%m-%d %H:%M:%S"), slot_start(12, 30))
+        self.assertEqual(
+            booking.start.strftime("%Y-%m-%d %H:%M:%S"), slot_start(12, 30)
+        )
         self.assertEqual(booking.callgest_resource_id, self.hygienist)
         # the slot left is free again, the new one is not
         starts = [
             (slot["start"], slot["resource_id"])
-            for slot in self.Console.agenda_slots(CLINIC_DDI, self.first_visit.id, limit=50)
+            for slot in self.Console.agenda_slots(
+                CLINIC_DDI, self.first_visit.id, limit=50
+            )
         ]
         self.assertIn((slot_start(9), self.dentist.id), starts)
         self.assertNotIn((slot_start(12, 30), self.hygienist.id), starts)
@@ -215,13 +221,18 @@ class TestConsoleAgenda(CallgestProtocolsCommon):
             )
         # another client's DDI cannot touch it
         with self.assertRaisesRegex(UserError, "not in the client's agenda"):
-            self.Console.agenda_cancel("91 060 01 00", booking.id)
+            self.Console.agenda_cancel("91 060 09 87", booking.id)
         self.assertTrue(self.Console.agenda_cancel(CLINIC_DDI, booking.id))
         self.assertEqual(booking.state, "canceled")
         self.assertFalse(booking.active)
         self.assertNotIn(
             booking.id,
-            [item["id"] for item in self.Console.console_data(CLINIC_DDI, CALLER)["appointments"]],
+            [
+                item["id"]
+                for item in self.Console.console_data(CLINIC_DDI, CALLER)[
+                    "appointments"
+                ]
+            ],
         )
         with self.assertRaisesRegex(ValidationError, "already cancelled"):
             self.Console.agenda_cancel(CLINIC_DDI, booking.id)
@@ -229,7 +240,9 @@ class TestConsoleAgenda(CallgestProtocolsCommon):
             self.Console.agenda_reschedule(CLINIC_DDI, booking.id, slot_start(11))
 
     def test_only_secretaries(self):
-        employee = new_test_user(self.env, login="test_employee", groups="base.group_user")
+        employee = new_test_user(
+            self.env, login="test_employee", groups="base.group_user"
+        )
         Console = self.env["callgest.call.console"].with_user(employee)
         with self.assertRaises(AccessError):
             Console.agenda_slots(CLINIC_DDI, self.first_visit.id)
