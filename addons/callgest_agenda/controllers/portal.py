@@ -80,6 +80,8 @@ class CallgestAgendaPortal(portal.CustomerPortal):
         }
 
     def _callgest_local(self, value, fmt="%d/%m/%Y %H:%M"):
+        if not value:  # a cancelled appointment loses its times
+            return ""
         return pytz.utc.localize(value).astimezone(self._callgest_tz()).strftime(fmt)
 
     @http.route(
@@ -120,7 +122,8 @@ class CallgestAgendaPortal(portal.CustomerPortal):
         request.session["my_callgest_appointments_history"] = bookings.ids[:100]
         values.update(
             {
-                "bookings": bookings,
+                # read through the rules above; shown with their types
+                "bookings": bookings.sudo(),
                 "page_name": "callgest_appointments",
                 "pager": pager,
                 "default_url": "/my/appointments",
@@ -161,7 +164,7 @@ class CallgestAgendaPortal(portal.CustomerPortal):
                 order="start asc, id asc",
             )
         by_day = {d: [] for d in days}
-        for booking in bookings:
+        for booking in bookings.sudo():
             local = pytz.utc.localize(booking.start).astimezone(tz).date()
             by_day.setdefault(local, []).append(booking)
         values = self._prepare_portal_layout_values()

@@ -8,6 +8,8 @@ from odoo.exceptions import ValidationError
 
 from .resource_booking_type import _utc
 
+ICS_STATUS = {"confirmed": "CONFIRMED", "canceled": "CANCELLED"}
+
 
 class ResourceResource(models.Model):
     """A professional of a client (a dentist, a lawyer...) as a bookable
@@ -149,7 +151,7 @@ class ResourceResource(models.Model):
             event.add("status").value = (
                 "CANCELLED"
                 if not booking.active or booking.state == "canceled"
-                else STATUS.get(booking.state, "TENTATIVE")
+                else ICS_STATUS.get(booking.state, "TENTATIVE")
             )
             details = [
                 booking.callgest_caller_phone,
