@@ -19,9 +19,7 @@ class CallgestAgendaPortal(portal.CustomerPortal):
 
     def _callgest_tz(self):
         partner = request.env.user.partner_id
-        return pytz.timezone(
-            partner.commercial_partner_id.tz or partner.tz or "UTC"
-        )
+        return pytz.timezone(partner.commercial_partner_id.tz or partner.tz or "UTC")
 
     def _callgest_appointments(self):
         return request.env["resource.booking"].with_context(active_test=False)
@@ -51,8 +49,7 @@ class CallgestAgendaPortal(portal.CustomerPortal):
                     "upcoming",
                     {
                         "label": _("Upcoming"),
-                        "domain": base
-                        + [("active", "=", True), ("stop", ">=", now)],
+                        "domain": base + [("active", "=", True), ("stop", ">=", now)],
                     },
                 ),
                 (
@@ -136,9 +133,7 @@ class CallgestAgendaPortal(portal.CustomerPortal):
         )
         return request.render("callgest_agenda.portal_my_callgest_appointments", values)
 
-    @http.route(
-        "/my/appointments/calendar", type="http", auth="user", website=True
-    )
+    @http.route("/my/appointments/calendar", type="http", auth="user", website=True)
     def portal_my_callgest_calendar(self, week=None, **kw):
         tz = self._callgest_tz()
         try:
@@ -191,9 +186,7 @@ class CallgestAgendaPortal(portal.CustomerPortal):
         """The booking as superuser once the user may read it; 404 else
         (another client's appointment does not exist for him)."""
         try:
-            booking_sudo = self._document_check_access(
-                "resource.booking", booking_id
-            )
+            booking_sudo = self._document_check_access("resource.booking", booking_id)
         except (AccessError, MissingError):
             raise NotFound() from None
         if not booking_sudo.callgest_client_id:
@@ -203,7 +196,9 @@ class CallgestAgendaPortal(portal.CustomerPortal):
     @http.route(
         "/my/appointments/<int:booking_id>", type="http", auth="user", website=True
     )
-    def portal_my_callgest_appointment(self, booking_id, error=None, message=None, **kw):
+    def portal_my_callgest_appointment(
+        self, booking_id, error=None, message=None, **kw
+    ):
         booking_sudo = self._callgest_check_booking(booking_id)
         errors = {
             "past": _("This appointment is already past: it cannot be cancelled."),

@@ -111,12 +111,15 @@ class ResourceResource(models.Model):
 
     def _callgest_ics_feed(self):
         """This professional's appointments as iCalendar text: from 30 days
-        ago to the furthest horizon of his types, cancelled ones included
-        (STATUS:CANCELLED, so calendars remove them)."""
+        ago to the furthest horizon of his types. A cancelled one loses its
+        times (resource_booking unschedules it), so it leaves the feed and
+        subscribed calendars drop its UID."""
         self.ensure_one()
         now = fields.Datetime.now()
-        types = self.env["resource.booking.type"].sudo().search(
-            [("callgest_client_id", "=", self.callgest_client_id.id)]
+        types = (
+            self.env["resource.booking.type"]
+            .sudo()
+            .search([("callgest_client_id", "=", self.callgest_client_id.id)])
         )
         horizon = max(types.mapped("callgest_horizon_days") or [60])
         bookings = (

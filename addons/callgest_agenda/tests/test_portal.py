@@ -203,7 +203,9 @@ class TestAgendaPortal(HttpCase):
         calendar = self.url_open(f"/my/appointments/calendar?week={week}")
         self.assertIn("Ana Caller", calendar.text)
         self.assertIn("text-bg-success", calendar.text)
-        self.assertIn("Ana Caller", self.url_open(f"/my/appointments/{self.own.id}").text)
+        self.assertIn(
+            "Ana Caller", self.url_open(f"/my/appointments/{self.own.id}").text
+        )
         token = self._csrf()
         # another client's appointment: not found, and the cancel refused
         self.assertEqual(
@@ -234,12 +236,8 @@ class TestAgendaPortal(HttpCase):
         cancelled = self.url_open("/my/appointments?filterby=cancelled")
         self.assertIn("Ana Caller", cancelled.text)
         # a past one
-        self.env.cr.execute(
-            "ALTER TABLE resource_booking DISABLE TRIGGER USER"
-        )
-        self.colleagues.write(
-            {"start": fields.Datetime.now() - timedelta(days=3)}
-        )
+        self.env.cr.execute("ALTER TABLE resource_booking DISABLE TRIGGER USER")
+        self.colleagues.write({"start": fields.Datetime.now() - timedelta(days=3)})
         self.env.flush_all()
         self.env.cr.execute("ALTER TABLE resource_booking ENABLE TRIGGER USER")
         response = self.url_open(
