@@ -134,7 +134,9 @@ class ResourceBooking(models.Model):
         stop = start + duration
         work = booking_type._callgest_work_intervals(resource, start, stop)[resource.id]
         if not slot_tools.is_free(work, [], start, duration):
-            return self._callgest_not_working_reason(booking_type, resource, start, stop)
+            return self._callgest_not_working_reason(
+                booking_type, resource, start, stop
+            )
         buffer = timedelta(minutes=booking_type.callgest_buffer_minutes)
         busy = booking_type._callgest_busy_intervals(
             resource, start - timedelta(days=1), stop + buffer, exclude
@@ -201,7 +203,10 @@ class ResourceBooking(models.Model):
     @api.model
     def _callgest_next_free_text(self, booking_type, resource, start, exclude=None):
         slots = booking_type.callgest_first_slots(
-            limit=1, resource=resource, start=start, days=booking_type.callgest_horizon_days or 14,
+            limit=1,
+            resource=resource,
+            start=start,
+            days=booking_type.callgest_horizon_days or 14,
             exclude_booking=exclude,
         )
         if not slots:
@@ -209,7 +214,9 @@ class ResourceBooking(models.Model):
         return _(
             "Next free slot: %(when)s with %(professional)s.",
             when=self._callgest_when(booking_type, slots[0].start),
-            professional=self.env["resource.resource"].browse(slots[0].resource_id).name,
+            professional=self.env["resource.resource"]
+            .browse(slots[0].resource_id)
+            .name,
         )
 
     # ------------------------------------------------------------------
@@ -248,7 +255,9 @@ class ResourceBooking(models.Model):
         people = [("is_company", "=", False), ("is_callgest_client", "=", False)]
         partner = Partner.browse()
         if email:
-            partner = Partner.search([("email_normalized", "=", email), *people], limit=1)
+            partner = Partner.search(
+                [("email_normalized", "=", email), *people], limit=1
+            )
         if not partner and phone:
             partner = Partner.search(
                 [("phone_sanitized", "=", phone.replace(" ", "")), *people], limit=1
@@ -302,7 +311,10 @@ class ResourceBooking(models.Model):
             candidates = booking_type._callgest_bookable_resources()
             if not candidates:
                 raise ValidationError(
-                    _("Nobody gives %s: add its professionals first.", booking_type.name)
+                    _(
+                        "Nobody gives %s: add its professionals first.",
+                        booking_type.name,
+                    )
                 )
         problem, resource = None, None
         for candidate in candidates:
@@ -374,18 +386,24 @@ class ResourceBooking(models.Model):
         self.ensure_one()
         if self.state == "canceled":
             raise ValidationError(_("A cancelled appointment cannot be moved."))
-        start = _utc(fields.Datetime.to_datetime(start)).replace(second=0, microsecond=0)
+        start = _utc(fields.Datetime.to_datetime(start)).replace(
+            second=0, microsecond=0
+        )
         resource = (
             self.env["resource.resource"].browse(resource_id).exists()
             if resource_id
             else self.callgest_resource_id
         )
-        problem = self._callgest_slot_problem(self.type_id, resource, start, exclude=self)
+        problem = self._callgest_slot_problem(
+            self.type_id, resource, start, exclude=self
+        )
         if problem:
             raise ValidationError(
                 problem
                 + "\n"
-                + self._callgest_next_free_text(self.type_id, resource, start, exclude=self)
+                + self._callgest_next_free_text(
+                    self.type_id, resource, start, exclude=self
+                )
             )
         try:
             with self.env.cr.savepoint():
@@ -407,7 +425,9 @@ class ResourceBooking(models.Model):
                     when=self._callgest_when(self.type_id, start),
                 )
                 + "\n"
-                + self._callgest_next_free_text(self.type_id, resource, start, exclude=self)
+                + self._callgest_next_free_text(
+                    self.type_id, resource, start, exclude=self
+                )
             ) from None
         self._callgest_notify("changed")
         return True

@@ -86,13 +86,15 @@ class ResourceBookingType(models.Model):
             wanted._callgest_ensure_combination()
             rels = booking_type.combination_rel_ids
             rels.filtered(
-                lambda rel, wanted=wanted: not (
-                    rel.combination_id.resource_ids & wanted
+                lambda rel, wanted=wanted: (
+                    not (rel.combination_id.resource_ids & wanted)
                 )
             ).unlink()
             present = rels.exists().combination_id.resource_ids
             booking_type.combination_rel_ids = [
-                fields.Command.create({"combination_id": resource.callgest_combination_id.id})
+                fields.Command.create(
+                    {"combination_id": resource.callgest_combination_id.id}
+                )
                 for resource in wanted - present
             ]
 
@@ -162,9 +164,7 @@ class ResourceBookingType(models.Model):
                 start, stop, resources=calendar_resources
             )
             for resource in calendar_resources:
-                work = [
-                    (_utc(s), _utc(e)) for s, e, _rec in intervals[resource.id]
-                ]
+                work = [(_utc(s), _utc(e)) for s, e, _rec in intervals[resource.id]]
                 if client_hours is not None:
                     work = slot_tools.intersect(
                         work, [(_utc(s), _utc(e)) for s, e, _rec in client_hours]
@@ -237,7 +237,9 @@ class ResourceBookingType(models.Model):
             limit=limit,
         )
 
-    def callgest_slots_for_display(self, limit=10, resource_id=None, start=None, days=14):
+    def callgest_slots_for_display(
+        self, limit=10, resource_id=None, start=None, days=14
+    ):
         """Free slots as plain dicts for the console and the booking page:
         the start in UTC (Odoo's format) and as the client reads it."""
         self.ensure_one()
@@ -255,4 +257,3 @@ class ResourceBookingType(models.Model):
                 limit=limit, resource=resource or None, start=start, days=days
             )
         ]
-

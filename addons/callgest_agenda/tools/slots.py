@@ -72,7 +72,14 @@ def _overlaps_busy(busy_starts, busy, start, stop):
 
 
 def resource_slots(
-    resource_id, work, busy, duration, step, buffer=timedelta(0), earliest=None, latest=None
+    resource_id,
+    work,
+    busy,
+    duration,
+    step,
+    buffer=timedelta(0),
+    earliest=None,
+    latest=None,
 ):
     """Yield a professional's free ``Slot`` s in time order.
 
@@ -102,8 +109,15 @@ def resource_slots(
             start += step
 
 
-def first_slots(per_resource, duration, step, buffer=timedelta(0), earliest=None,
-                latest=None, limit=10):
+def first_slots(
+    per_resource,
+    duration,
+    step,
+    buffer=timedelta(0),
+    earliest=None,
+    latest=None,
+    limit=10,
+):
     """The first ``limit`` free slots across professionals, earliest first
     (ties in the order of ``per_resource``).
 
