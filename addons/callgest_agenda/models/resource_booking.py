@@ -461,3 +461,13 @@ class ResourceBooking(models.Model):
         was ``booked``, ``changed`` or ``cancelled`` (callgest_agenda's
         notices extend this)."""
         return True
+
+    def _callgest_portal_cancel_problem(self):
+        """``None`` when the client may cancel this appointment on his
+        portal, else why not: ``cancelled`` or ``past``."""
+        self.ensure_one()
+        if self.state == "canceled" or not self.active:
+            return "cancelled"
+        if not self.start or self.start <= fields.Datetime.now():
+            return "past"
+        return None

@@ -1,3 +1,4 @@
 from . import test_slots
 from . import test_booking
 from . import test_double_booking
+from . import test_portal
