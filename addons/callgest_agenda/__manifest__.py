@@ -14,6 +14,8 @@
         "security/callgest_agenda_security.xml",
         "security/ir.model.access.csv",
         "security/callgest_agenda_rules.xml",
+        "security/callgest_agenda_portal_rules.xml",
+        "views/portal_templates.xml",
         "views/resource_booking_views.xml",
         "views/resource_booking_type_views.xml",
         "views/resource_resource_views.xml",
@@ -22,7 +24,7 @@
         "views/booking_templates.xml",
         "data/mail_template_online_confirm.xml",
     ],
-    "demo": [],
+    "demo": ["demo/callgest_agenda_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "callgest_agenda/static/tests/tours/**/*",
