@@ -117,8 +117,8 @@ class CallgestAgendaBooking(http.Controller):
             >= max_email
         ):
             return request.env._(
-                "%(email)s already booked %(count)s appointments online today: "
-                "call us to book more.",
+                "%(email)s has reached the limit of %(count)s online bookings a "
+                "day: call us to book more.",
                 email=email,
                 count=max_email,
             )

@@ -206,14 +206,18 @@ class TestOnlineBooking(HttpCase):
         )
         response = self._post(start, name="Luis Gil")
         self.assertIn("o_callgest_online_error", response.text)
+        self.assertIn("already has an appointment", response.text)
+        self.assertIn("Next free slot", response.text)
         self.assertIn("Luis Gil", response.text)  # typed values kept
         past = fields.Datetime.to_string(
             fields.Datetime.now().replace(minute=0, second=0) - timedelta(hours=3)
         )
         response = self._post(past)
         self.assertIn("o_callgest_online_error", response.text)
+        self.assertIn("is in the past", response.text)
         response = self._post(self._start(40), email="not-an-email")
         self.assertIn("o_callgest_online_error", response.text)
+        self.assertIn("is not a valid email address", response.text)
         self.assertIn("not-an-email", response.text)
         response = self._post(self._start(42), **{f"question_{self.question.id}": ""})
         self.assertIn("o_callgest_online_error", response.text)
@@ -227,7 +231,7 @@ class TestOnlineBooking(HttpCase):
         self.assertIn("o_callgest_online_thanks", self._post(self._start(30)).text)
         response = self._post(self._start(32), email="ANA@example.com")
         self.assertIn("o_callgest_online_error", response.text)
-        self.assertIn("ana@example.com", response.text)
+        self.assertIn("ana@example.com has reached the limit of 1", response.text)
         self.assertEqual(len(self._online_bookings()), 1)
         # a cancelled booking still counts
         self._online_bookings().action_cancel()
@@ -254,6 +258,7 @@ class TestOnlineBooking(HttpCase):
             )
         response = self._post(self._start(33), email="c@example.com")
         self.assertIn("o_callgest_online_error", response.text)
+        self.assertIn("Too many appointments were booked online", response.text)
         self.assertEqual(len(self._online_bookings()), 2)
 
     def _booked(self):
