@@ -262,7 +262,10 @@ def measure(config_file, database, rounds, profile):
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         booking_type = env["resource.booking.type"].search(
-            [("name", "=", "Bench visit"), ("callgest_client_id.name", "=", CLIENT_NAME)]
+            [
+                ("name", "=", "Bench visit"),
+                ("callgest_client_id.name", "=", CLIENT_NAME),
+            ]
         )
         if not booking_type:
             raise SystemExit("not built: run with --build first")
@@ -382,7 +385,14 @@ def measure_http(url, token, bursts=2):
     page = f"{url}/agenda/{token}"
     status = requests.get(page, timeout=30).status_code
     if status == 404:
-        print(f"GET /agenda/<token>: 404, the public booking page is absent: skipped")
+        print("GET /agenda/<token>: 404, the public booking page is absent: skipped")
+        latencies, failed = burst(url + "/web/login")
+        print(
+            f"web_login alone n={len(latencies)}  "
+            f"p50 {percentile(latencies, 0.5) * 1000:7.1f} ms  "
+            f"p95 {percentile(latencies, 0.95) * 1000:7.1f} ms  "
+            f"{len(failed)} errors" + (f" ({failed[:5]})" if failed else "")
+        )
         return True
     print(f"GET /agenda/<token>: HTTP {status}")
     for _ in range(5):  # warm-up
