@@ -19,7 +19,8 @@ A standalone script (run it with the project's virtualenv) against a
   first ~6.5 weeks of the 8 measured: the first free visits are 6 weeks
   ahead, and the search walks past ~12,000 taken grid points to find them.
   The appointments are **inserted with SQL** (one ``INSERT ... SELECT FROM
-  unnest(...)``, with their attendee rows), not through the ORM, which would
+  unnest(...)``, with their attendee rows and every stored computed column
+  the ORM would have set), not through the ORM, which would
   create a ``calendar.event`` each and take most of an hour: they have no
   meeting, which the slot search never reads. The trigger on
   ``resource_booking`` fills ``callgest_agenda_busy`` from them as it does for
@@ -60,7 +61,9 @@ and 13:00 Madrid, today being 2026-12-04), the search_read returns the
   instead of 20,000, made aware by ``replace(tzinfo=utc)``; the client's
   hours converted once): first_slots p50 175 ms, p95 366 ms against
   search_read 753 ms, 1,186 ms: **0.23x at p50, 0.31x at p95, target
-  met** (other runs: 0.20x / 0.36x, 0.23x / 0.43x).
+  met** (other runs: 0.20x / 0.36x, 0.23x / 0.43x; after merging main
+  at fce9616, built afresh, ``--build`` 13 s: first_slots 93 / 225 ms
+  against search_read 382 / 1,034 ms, 0.24x and 0.22x).
 
 The baseline reads 20,000 rows through the ORM (~35 us a row here), which
 is why the slot search, that reads them merged in SQL, stays well below
@@ -250,11 +253,13 @@ def build(config_file, database):
                     combination_auto_assign, start, duration, stop, state,
                     user_id, callgest_client_id, callgest_resource_id,
                     callgest_notify_caller, callgest_source, callgest_color,
+                    callgest_calendar_start, callgest_calendar_stop,
                     create_uid, write_uid, create_date, write_date)
                 SELECT 'Bench ' || row_number() OVER (), true, %(type)s,
                        combination, false, start, 0.25,
                        start + interval '15 minutes', 'scheduled', %(uid)s,
                        %(client)s, resource, false, 'secretary', 4,
+                       start, start + interval '15 minutes',
                        %(uid)s, %(uid)s, now() at time zone 'utc',
                        now() at time zone 'utc'
                   FROM unnest(%(resources)s::int[], %(combinations)s::int[],
