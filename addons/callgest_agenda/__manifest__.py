@@ -22,7 +22,7 @@
         "views/res_partner_views.xml",
         "views/callgest_agenda_menuitems.xml",
     ],
-    "demo": [],
+    "demo": ["demo/callgest_agenda_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "callgest_agenda/static/tests/tours/**/*",
