@@ -423,9 +423,11 @@ def burst(url, count=200, seconds=10.0, threads=20):
     return latencies, errors
 
 
-def measure_http(url, token, bursts=2):
+def measure_http(url, token, type_id=None, bursts=2):
+    """The public page under bursts; with ``type_id``, its free-slots page
+    (14 days of the type's slots), the one that computes."""
     url = url.rstrip("/")
-    page = f"{url}/agenda/{token}"
+    page = f"{url}/agenda/{token}" + (f"/{type_id}" if type_id else "")
     status = requests.get(page, timeout=30).status_code
     if status == 404:
         print("GET /agenda/<token>: 404, the public booking page is absent: skipped")
@@ -462,12 +464,13 @@ def main():
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--url", default=None)
     parser.add_argument("--token", default=None)
+    parser.add_argument("--type-id", type=int, default=None)
     args = parser.parse_args()
     if args.build:
         build(args.config, args.database)
     met = measure(args.config, args.database, args.rounds, args.profile)
     if args.url and args.token:
-        met = measure_http(args.url, args.token) and met
+        met = measure_http(args.url, args.token, args.type_id) and met
     sys.exit(0 if met else 1)
 
 
