@@ -14,6 +14,8 @@
         "security/callgest_agenda_security.xml",
         "security/ir.model.access.csv",
         "security/callgest_agenda_rules.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/resource_booking_views.xml",
         "views/resource_booking_type_views.xml",
         "views/resource_resource_views.xml",
