@@ -23,7 +23,8 @@ NOTICE_EVENTS = ("booked", "confirmed", "changed", "cancelled")
 MAP_URL = "https://www.openstreetmap.org/search?query="
 
 
-class ResourceBooking(models.Model):
+# the notices of resource.booking, kept apart from its booking logic
+class ResourceBooking(models.Model):  # pylint: disable=consider-merging-classes-inherited
     _inherit = "resource.booking"
 
     callgest_sequence = fields.Integer(
@@ -61,6 +62,16 @@ class ResourceBooking(models.Model):
             )
             booking.callgest_place = place
             booking.callgest_map_url = MAP_URL + quote_plus(place) if place else False
+
+    def _sync_meeting(self):
+        """The meetings of CallGest appointments send Odoo's own calendar
+        invitations to nobody: the caller gets ours (_callgest_notify)."""
+        ours = self.filtered("callgest_client_id")
+        if ours:
+            super(
+                ResourceBooking, ours.with_context(no_mail_to_attendees=True)
+            )._sync_meeting()
+        return super(ResourceBooking, self - ours)._sync_meeting()
 
     # ------------------------------------------------------------------
     # Notices

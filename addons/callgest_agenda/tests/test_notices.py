@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytz
 import vobject
@@ -143,9 +143,17 @@ class TestNotices(CallgestMessageCommon):
         )
 
     # ------------------------------------------------------------------
+    def mail_ids_used(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT last_value FROM mail_mail_id_seq")
+        return self.env.cr.fetchone()[0]
+
     def test_booked_email_and_invitation(self):
         start = self.start_at(48)
+        before = self.mail_ids_used()
         booking = self.book(start)
+        # ours only: Odoo's calendar invitation is not sent besides
+        self.assertEqual(self.mail_ids_used() - before, 1)
         self.assertEqual(booking.state, "confirmed")
         mail = self.mails(booking)
         self.assertEqual(len(mail), 1)
@@ -183,7 +191,9 @@ class TestNotices(CallgestMessageCommon):
         start = self.start_at(48)
         booking = self.book(start)
         new_start = start + timedelta(hours=5)
+        before = self.mail_ids_used()
         booking.callgest_reschedule(new_start)
+        self.assertEqual(self.mail_ids_used() - before, 1)
         first, second = self.mails(booking)
         self.assertIn(self.local(new_start), second.body_html)
         before, after = self.ics(first), self.ics(second)
@@ -325,4 +335,5 @@ class TestNotices(CallgestMessageCommon):
     def test_cron_record(self):
         cron = self.env.ref("callgest_agenda.ir_cron_send_reminders")
         self.assertEqual((cron.interval_number, cron.interval_type), (15, "minutes"))
-        self.assertTrue(isinstance(datetime.now(), datetime))
+        self.assertTrue(cron.active)
+        self.assertEqual(cron.code, "model._cron_callgest_send_reminders()")
