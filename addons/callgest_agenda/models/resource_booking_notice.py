@@ -89,14 +89,19 @@ class ResourceBooking(models.Model):  # pylint: disable=consider-merging-classes
         times = times or {}
         if event in ("changed", "cancelled") and self:
             self.flush_recordset()
+            # a moved appointment is reminded again, at its new time
             self.env.cr.execute(
                 SQL(
-                    "UPDATE resource_booking SET callgest_sequence ="
-                    " COALESCE(callgest_sequence, 0) + 1 WHERE id IN %s",
+                    """UPDATE resource_booking
+                          SET callgest_sequence = COALESCE(callgest_sequence, 0) + 1,
+                              callgest_reminded_at = CASE WHEN %s THEN NULL
+                                                     ELSE callgest_reminded_at END
+                        WHERE id IN %s""",
+                    event == "changed",
                     tuple(self.ids),
                 )
             )
-            self.invalidate_recordset(["callgest_sequence"])
+            self.invalidate_recordset(["callgest_sequence", "callgest_reminded_at"])
         for booking in self.sudo():
             start, stop = times.get(booking.id) or (booking.start, booking.stop)
             if not start or not stop:
@@ -120,6 +125,7 @@ class ResourceBooking(models.Model):  # pylint: disable=consider-merging-classes
         self.ensure_one()
         cancelled = event == "cancelled"
         calendar = vobject.iCalendar()
+        calendar.add("prodid").value = "-//CallGest//Agenda//EN"
         calendar.add("method").value = "CANCEL" if cancelled else "REQUEST"
         vevent = calendar.add("vevent")
         vevent.add("uid").value = self._callgest_ics_uid()

@@ -183,6 +183,7 @@ class TestNotices(CallgestMessageCommon):
             mail.attachment_ids.raw.decode(),
         )
         self.assertEqual(calendar.vevent.sequence.value, "0")
+        self.assertEqual(calendar.prodid.value, "-//CallGest//Agenda//EN")
         # one billable event for the one email to the caller
         self.assertEqual(len(self.caller_events()), 1)
         self.assertEqual(self.caller_events().event_type, "message_auto")
@@ -293,6 +294,11 @@ class TestNotices(CallgestMessageCommon):
         self.assertIn("Dra. Ana Ferrer", reminders.body_html)
         # two booked emails and one reminder
         self.assertEqual(len(self.caller_events()), 3)
+        # moved: reminded again at its new time
+        soon.callgest_reschedule(self.start_at(4))
+        self.assertFalse(soon.callgest_reminded_at)
+        self.assertEqual(self.Booking._cron_callgest_send_reminders(), soon)
+        self.assertIn(self.local(soon.start), self.mails(soon)[-1].body_html)
 
     def test_reminder_sms_through_gateway(self):
         self.type.callgest_reminder_channel = "sms"
