@@ -14,6 +14,8 @@
         "security/callgest_agenda_security.xml",
         "security/ir.model.access.csv",
         "security/callgest_agenda_rules.xml",
+        "security/callgest_agenda_portal_rules.xml",
+        "views/portal_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/resource_booking_views.xml",

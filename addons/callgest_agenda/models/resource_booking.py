@@ -202,6 +202,8 @@ class ResourceBooking(models.Model):
 
     @api.model
     def _callgest_next_free_text(self, booking_type, resource, start, exclude=None):
+        if start > booking_type._callgest_window()[1]:
+            start = None  # beyond the horizon: the first free slot from now
         slots = booking_type.callgest_first_slots(
             limit=1,
             resource=resource,
@@ -376,9 +378,25 @@ class ResourceBooking(models.Model):
                     when=self._callgest_when(booking_type, start),
                 )
                 + "\n"
-                + self._callgest_next_free_text(booking_type, resource, start)
+                + self._callgest_next_free_text_committed(booking_type, resource, start)
             ) from None
         return booking
+
+    def _callgest_next_free_text_committed(
+        self, booking_type, resource, start, exclude=None
+    ):
+        """The next free slot as committed now: this transaction's snapshot
+        (repeatable read) does not see the booking that just took the slot."""
+        with self.env.registry.cursor() as fresh:
+            # this registry, not looked up again (that lookup takes a lock)
+            fresh.transaction = api.Transaction(self.env.registry)
+            env = self.env(cr=fresh)
+            return self.with_env(env)._callgest_next_free_text(
+                booking_type.with_env(env),
+                resource.with_env(env),
+                start,
+                exclude.with_env(env) if exclude else None,
+            )
 
     def callgest_reschedule(self, start, resource_id=False):
         """Move this appointment to ``start`` (UTC), with the same or another
@@ -425,7 +443,7 @@ class ResourceBooking(models.Model):
                     when=self._callgest_when(self.type_id, start),
                 )
                 + "\n"
-                + self._callgest_next_free_text(
+                + self._callgest_next_free_text_committed(
                     self.type_id, resource, start, exclude=self
                 )
             ) from None
@@ -446,3 +464,13 @@ class ResourceBooking(models.Model):
         (models/resource_booking_notice.py); ``times`` gives ``{id: (start,
         stop)}`` of bookings that lost theirs (cancelled)."""
         return True
+
+    def _callgest_portal_cancel_problem(self):
+        """``None`` when the client may cancel this appointment on his
+        portal, else why not: ``cancelled`` or ``past``."""
+        self.ensure_one()
+        if self.state == "canceled" or not self.active:
+            return "cancelled"
+        if not self.start or self.start <= fields.Datetime.now():
+            return "past"
+        return None

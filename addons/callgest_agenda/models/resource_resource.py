@@ -1,7 +1,14 @@
 import secrets
+from datetime import timedelta
+
+import vobject
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+from .resource_booking_type import _utc
+
+ICS_STATUS = {"confirmed": "CONFIRMED", "canceled": "CANCELLED"}
 
 
 class ResourceResource(models.Model):
@@ -38,6 +45,23 @@ class ResourceResource(models.Model):
         copy=False,
         groups="callgest_base.group_callgest_supervisor",
     )
+
+    callgest_ics_url = fields.Char(
+        string="Calendar feed address",
+        compute="_compute_callgest_ics_url",
+        groups="callgest_base.group_callgest_supervisor",
+        help="The professional subscribes his calendar (Google, Outlook, "
+        "phone) to this private address.",
+    )
+
+    @api.depends("callgest_ics_token")
+    def _compute_callgest_ics_url(self):
+        for resource in self:
+            resource.callgest_ics_url = (
+                f"{resource.get_base_url()}/agenda/feed/{resource.callgest_ics_token}.ics"
+                if resource.callgest_ics_token
+                else False
+            )
 
     @api.constrains("callgest_client_id", "callgest_partner_id")
     def _check_callgest_professional(self):
@@ -84,3 +108,59 @@ class ResourceResource(models.Model):
     def action_callgest_revoke_ics_token(self):
         self.sudo().callgest_ics_token = False
         return True
+
+    def _callgest_ics_feed(self):
+        """This professional's appointments as iCalendar text: from 30 days
+        ago to the furthest horizon of his types. A cancelled one loses its
+        times (resource_booking unschedules it), so it leaves the feed and
+        subscribed calendars drop its UID."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        types = (
+            self.env["resource.booking.type"]
+            .sudo()
+            .search([("callgest_client_id", "=", self.callgest_client_id.id)])
+        )
+        horizon = max(types.mapped("callgest_horizon_days") or [60])
+        bookings = (
+            self.env["resource.booking"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("callgest_resource_id", "=", self.id),
+                    ("start", ">=", now - timedelta(days=30)),
+                    ("start", "<=", now + timedelta(days=horizon + 1)),
+                ],
+                order="start asc, id asc",
+            )
+        )
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        cal = vobject.iCalendar()
+        cal.add("prodid").value = "-//CallGest//Agenda//EN"
+        cal.add("x-wr-calname").value = self.name
+        stamp = _utc(now)
+        for booking in bookings:
+            event = cal.add("vevent")
+            event.add("uid").value = f"callgest-booking-{booking.id}-{uuid}"
+            event.add("dtstamp").value = stamp
+            event.add("dtstart").value = _utc(booking.start)
+            event.add("dtend").value = _utc(booking.stop)
+            event.add("summary").value = " - ".join(
+                filter(None, [booking.type_id.name, booking.callgest_caller_name])
+            )
+            if booking.location:
+                event.add("location").value = booking.location
+            event.add("status").value = (
+                "CANCELLED"
+                if not booking.active or booking.state == "canceled"
+                else ICS_STATUS.get(booking.state, "TENTATIVE")
+            )
+            details = [
+                booking.callgest_caller_phone,
+                booking.callgest_caller_email,
+                booking.callgest_answers,
+            ]
+            if any(details):
+                event.add("description").value = "\n".join(filter(None, details))
+        return cal.serialize()

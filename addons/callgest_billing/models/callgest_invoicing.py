@@ -192,20 +192,37 @@ class CallgestInvoicing(models.AbstractModel):
             )
         )
         ids |= {row[0] for row in cr.fetchall()}
-        ids |= set(
-            Partner.search(
-                [
-                    ("company_id", "in", (company.id, False)),
-                    ("callgest_agenda_modules", ">", 0),
-                    *self._in_service_domain(first, last),
-                ]
-            ).ids
-        )
+        ids |= set(self._agenda_clients(company, first, last).ids)
         # the provider's own lines (information requests) are not a client's
         clients = Partner.browse(ids).filtered("is_callgest_client")
         if client_ids:
             clients &= Partner.browse(client_ids)
         return self._clients_billed_monthly(clients)
+
+    @api.model
+    def _agenda_clients(self, company, first, last):
+        """The clients in service during ``first``..``last`` with agenda
+        modules to invoice in ``company`` (hook: callgest_agenda_billing adds
+        those whose professionals have working hours)."""
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(company)
+            .search(
+                [
+                    ("company_id", "in", (company.id, False)),
+                    ("callgest_agenda_modules", ">", 0),
+                    *self._in_service_domain(first, last),
+                ]
+            )
+        )
+
+    @api.model
+    def _agenda_modules(self, client):
+        """The weekly agenda modules ``client`` (in the run's company) is
+        invoiced (hook: callgest_agenda_billing derives them from its
+        professionals' working hours)."""
+        return client.callgest_agenda_modules
 
     @api.model
     def _in_service_domain(self, first, last):
@@ -369,18 +386,14 @@ class CallgestInvoicing(models.AbstractModel):
                 self._invoice_partner(client, ddi.professional_id)
             )._ddi_fee_name(ddi, usage, days, last.day)
             rows.append(row(client, tariff, line, name, ddi))
-        for client in clients.filtered_domain(
-            [
-                ("callgest_agenda_modules", ">", 0),
-                *self._in_service_domain(first, last),
-            ]
-        ):
+        for client in clients.filtered_domain(self._in_service_domain(first, last)):
+            modules = self._agenda_modules(client)
+            if not modules:
+                continue
             tariff, tariff_rating = tariffs[client]
-            line = rating.rate_count(
-                tariff_rating.rate(rating.AGENDA_MODULE), client.callgest_agenda_modules
-            )
+            line = rating.rate_count(tariff_rating.rate(rating.AGENDA_MODULE), modules)
             name = self._in_lang(self._invoice_partner(client))._agenda_fee_name(
-                client.callgest_agenda_modules
+                modules
             )
             rows.append(row(client, tariff, line, name))
         rows.extend(self._setup_fee_rows(clients, tariffs, row))

@@ -1,0 +1,2 @@
+from . import test_console_agenda
+from . import test_ui
