@@ -24,8 +24,8 @@ MAP_URL = "https://www.openstreetmap.org/search?query="
 
 
 # the notices of resource.booking, kept apart from its booking logic
-class ResourceBooking(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "resource.booking"
+class ResourceBooking(models.Model):
+    _inherit = "resource.booking"  # pylint: disable=consider-merging-classes-inherited
 
     callgest_sequence = fields.Integer(
         string="Calendar sequence",
@@ -116,8 +116,9 @@ class ResourceBooking(models.Model):  # pylint: disable=consider-merging-classes
         return self.callgest_client_id.lang or self.env.lang or "en_US"
 
     def _callgest_ics_uid(self):
-        dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
-        return f"callgest-booking-{self.id}-{dbuuid}@callgest"
+        """The same UID as in the professional's feed (resource_resource)."""
+        dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"callgest-booking-{self.id}-{dbuuid}"
 
     def _callgest_ics(self, event, start, stop):
         """The invitation (METHOD:REQUEST) or its cancellation (METHOD:CANCEL)

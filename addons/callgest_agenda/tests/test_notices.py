@@ -183,10 +183,17 @@ class TestNotices(CallgestMessageCommon):
             mail.attachment_ids.raw.decode(),
         )
         self.assertEqual(calendar.vevent.sequence.value, "0")
+        self.assertEqual(calendar.vevent.uid.value, booking._callgest_ics_uid())
+        other = self.book(start + timedelta(hours=2))
+        self.assertNotEqual(
+            self.ics(self.mails(other)).vevent.uid.value, calendar.vevent.uid.value
+        )
         self.assertEqual(calendar.prodid.value, "-//CallGest//Agenda//EN")
-        # one billable event for the one email to the caller
-        self.assertEqual(len(self.caller_events()), 1)
-        self.assertEqual(self.caller_events().event_type, "message_auto")
+        # one billable event for each email to the caller
+        self.assertEqual(len(self.caller_events()), 2)
+        self.assertEqual(
+            set(self.caller_events().mapped("event_type")), {"message_auto"}
+        )
 
     def test_change_keeps_uid_and_raises_sequence(self):
         start = self.start_at(48)
