@@ -23,8 +23,10 @@
         "views/resource_resource_views.xml",
         "views/res_partner_views.xml",
         "views/callgest_agenda_menuitems.xml",
+        "views/booking_templates.xml",
+        "data/mail_template_online_confirm.xml",
     ],
-    "demo": [],
+    "demo": ["demo/callgest_agenda_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "callgest_agenda/static/tests/tours/**/*",

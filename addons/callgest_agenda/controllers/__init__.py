@@ -1,2 +1,3 @@
 from . import portal
 from . import feed
+from . import booking

@@ -72,8 +72,8 @@ class CallgestAgendaPortal(portal.CustomerPortal):
 
     def _callgest_sortings(self):
         return {
-            "date": {"label": _("Newest first"), "order": "start desc, id desc"},
-            "date_asc": {"label": _("Oldest first"), "order": "start asc, id asc"},
+            "date": {"label": _("Newest first"), "order": "callgest_calendar_start desc, id desc"},
+            "date_asc": {"label": _("Oldest first"), "order": "callgest_calendar_start asc, id asc"},
         }
 
     def _callgest_local(self, value, fmt="%d/%m/%Y %H:%M"):
@@ -150,17 +150,19 @@ class CallgestAgendaPortal(portal.CustomerPortal):
         Booking = self._callgest_appointments()
         bookings = Booking.browse()
         if Booking.has_access("read"):
-            bookings = Booking.search(
+            bookings = Booking.with_context(active_test=False).search(
                 [
                     ("callgest_client_id", "!=", False),
-                    ("start", "<", stop.replace(tzinfo=None)),
-                    ("stop", ">", start.replace(tzinfo=None)),
+                    ("callgest_calendar_start", "<", stop.replace(tzinfo=None)),
+                    ("callgest_calendar_stop", ">", start.replace(tzinfo=None)),
                 ],
-                order="start asc, id asc",
+                order="callgest_calendar_start asc, id asc",
             )
         by_day = {d: [] for d in days}
         for booking in bookings.sudo():
-            local = pytz.utc.localize(booking.start).astimezone(tz).date()
+            local = (
+                pytz.utc.localize(booking.callgest_calendar_start).astimezone(tz).date()
+            )
             by_day.setdefault(local, []).append(booking)
         values = self._prepare_portal_layout_values()
         values.update(

@@ -1,5 +1,5 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import psycopg2
 import pytz
@@ -67,6 +67,25 @@ class ResourceBooking(models.Model):
         store=True,
         help="Green when confirmed, red when cancelled.",
     )
+    callgest_cancelled_start = fields.Datetime(
+        string="Was at",
+        readonly=True,
+        copy=False,
+        help="The time a cancelled appointment had (resource_booking's cancel "
+        "unschedules it).",
+    )
+    callgest_cancelled_stop = fields.Datetime(readonly=True, copy=False)
+    callgest_calendar_start = fields.Datetime(
+        string="Appointment start",
+        compute="_compute_callgest_calendar_span",
+        store=True,
+        index=True,
+        help="The start, or the time a cancelled appointment had: what the "
+        "calendars show.",
+    )
+    callgest_calendar_stop = fields.Datetime(
+        string="Appointment end", compute="_compute_callgest_calendar_span", store=True
+    )
     callgest_start_local = fields.Char(
         string="When (client's time)", compute="_compute_callgest_start_local"
     )
@@ -82,11 +101,22 @@ class ResourceBooking(models.Model):
         for booking in self:
             booking.callgest_color = colors.get(booking.state, COLOR_SCHEDULED)
 
-    @api.depends("start", "type_id")
+    @api.depends("start", "stop", "callgest_cancelled_start", "callgest_cancelled_stop")
+    def _compute_callgest_calendar_span(self):
+        for booking in self:
+            booking.callgest_calendar_start = (
+                booking.start or booking.callgest_cancelled_start
+            )
+            booking.callgest_calendar_stop = (
+                booking.stop or booking.callgest_cancelled_stop
+            )
+
+    @api.depends("callgest_calendar_start", "type_id")
     def _compute_callgest_start_local(self):
         for booking in self:
+            start = booking.callgest_calendar_start
             booking.callgest_start_local = (
-                booking._callgest_format_local(booking.start) if booking.start else ""
+                booking._callgest_format_local(start) if start else ""
             )
 
     def _callgest_format_local(self, value):
@@ -454,6 +484,13 @@ class ResourceBooking(models.Model):
         to_notify = self.filtered(lambda b: b.state != "canceled")
         # resource_booking's cancel clears start and stop: read them first
         times = {booking.id: (booking.start, booking.stop) for booking in to_notify}
+        for booking in to_notify.filtered("start"):
+            booking.write(
+                {
+                    "callgest_cancelled_start": booking.start,
+                    "callgest_cancelled_stop": booking.stop,
+                }
+            )
         result = super().action_cancel()
         to_notify._callgest_notify("cancelled", times=times)
         return result
@@ -474,3 +511,53 @@ class ResourceBooking(models.Model):
         if not self.start or self.start <= fields.Datetime.now():
             return "past"
         return None
+
+    @api.model
+    def _callgest_demo_week(self, type_ids):
+        """Demo: a week of appointments from tomorrow, two a day per type at
+        its first free slots; most confirmed, one waiting for the caller's
+        confirmation (booked online), one cancelled."""
+        callers = [
+            ("Lucía Fernández", "+34 612 345 001", "lucia.fernandez@example.com"),
+            ("Marc Puigdomènech", "+34 612 345 002", "marc.puigdomenech@example.com"),
+            ("Carmen Ruiz", "+34 612 345 003", ""),
+            ("Àlex Serra", "+34 612 345 004", "alex.serra@example.com"),
+            ("Nuria Gómez", "+34 612 345 005", "nuria.gomez@example.com"),
+            ("Pedro Sánchez Ortiz", "+34 612 345 006", ""),
+        ]
+        booked = self.browse()
+        now = fields.Datetime.now()
+        for position, booking_type in enumerate(
+            self.env["resource.booking.type"].browse(type_ids)
+        ):
+            tz = booking_type._callgest_tz()
+            today = _utc(now).astimezone(tz).date()
+            for day in range(1, 8):
+                midnight = tz.localize(
+                    datetime.combine(today + timedelta(days=day), time.min)
+                )
+                for index in range(2):
+                    slots = booking_type.callgest_first_slots(
+                        limit=1, start=midnight, days=1
+                    )
+                    if not slots:
+                        break
+                    slot = slots[0]
+                    name, phone, email = callers[
+                        (day + index + position) % len(callers)
+                    ]
+                    online = len(booked) == 1
+                    booking_id = self.callgest_book(
+                        booking_type.id,
+                        slot.start.replace(tzinfo=None),
+                        resource_id=slot.resource_id,
+                        caller_name=name,
+                        caller_phone=phone,
+                        caller_email=email,
+                        notify_caller=False,
+                        source="online" if online else "secretary",
+                    )
+                    booked |= self.browse(booking_id)
+        if booked:
+            booked.sorted("start")[3].action_cancel()
+        return True

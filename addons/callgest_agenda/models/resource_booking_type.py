@@ -167,11 +167,12 @@ class ResourceBookingType(models.Model):
         holidays (the type's calendar, which is the client's)."""
         self.ensure_one()
         type_calendar = self.resource_calendar_id
-        client_hours = (
-            list(type_calendar._work_intervals_batch(start, stop)[False])
-            if type_calendar
-            else None
-        )
+        client_hours = None
+        if type_calendar:
+            client_intervals = type_calendar._work_intervals_batch(start, stop)
+            client_hours = [
+                (_utc(s), _utc(e)) for s, e, _rec in client_intervals[False]
+            ]
         result = {}
         by_calendar = defaultdict(lambda: self.env["resource.resource"])
         for resource in resources:
@@ -183,26 +184,30 @@ class ResourceBookingType(models.Model):
             for resource in calendar_resources:
                 work = [(_utc(s), _utc(e)) for s, e, _rec in intervals[resource.id]]
                 if client_hours is not None:
-                    work = slot_tools.intersect(
-                        work, [(_utc(s), _utc(e)) for s, e, _rec in client_hours]
-                    )
+                    work = slot_tools.intersect(work, client_hours)
                 result[resource.id] = work
         return result
 
     def _callgest_busy_intervals(self, resources, start, stop, exclude_booking=None):
         """``{resource_id: [(start, stop), ...]}`` (aware UTC, buffers
-        included), read in one query of the table PostgreSQL guards."""
+        included, sorted, touching ones joined), read in one query of the
+        table PostgreSQL guards; ``range_agg`` merges the back-to-back
+        appointments of a full agenda in the database, so that Python gets a
+        few runs instead of every appointment."""
         busy = defaultdict(list)
         if not resources:
             return busy
         self.env["resource.booking"].flush_model()
         self.env.cr.execute(
             """
-            SELECT resource_id, start, stop
-              FROM callgest_agenda_busy
-             WHERE resource_id = ANY(%(resources)s)
-               AND start < %(stop)s AND stop > %(start)s
-               AND booking_id != %(exclude)s
+            SELECT resource_id, lower(run), upper(run)
+              FROM (SELECT resource_id,
+                           unnest(range_agg(tsrange(start, stop))) AS run
+                      FROM callgest_agenda_busy
+                     WHERE resource_id = ANY(%(resources)s)
+                       AND start < %(stop)s AND stop > %(start)s
+                       AND booking_id != %(exclude)s
+                     GROUP BY resource_id) AS merged
             """,
             {
                 "resources": resources.ids,
@@ -211,8 +216,11 @@ class ResourceBookingType(models.Model):
                 "exclude": exclude_booking.id if exclude_booking else 0,
             },
         )
-        for row in self.env.cr.dictfetchall():
-            busy[row["resource_id"]].append((_utc(row["start"]), _utc(row["stop"])))
+        utc = pytz.utc
+        for resource_id, run_start, run_stop in self.env.cr.fetchall():
+            busy[resource_id].append(
+                (run_start.replace(tzinfo=utc), run_stop.replace(tzinfo=utc))
+            )
         return busy
 
     def callgest_first_slots(
