@@ -51,9 +51,14 @@ class TestDoubleBooking(BaseCase):
             bookings = env["resource.booking"].search([("type_id", "=", cls.type_id)])
             cls.remove_notices(env, bookings)
             bookings.unlink()
-            env["callgest.billable.event"].search(
+            events = env["callgest.billable.event"].search(
                 [("partner_id", "=", cls.client_id)]
-            ).unlink()
+            )
+            if "callgest.usage" in env:  # rated by callgest_billing
+                env["callgest.usage"].search(
+                    [("billable_event_id", "in", events.ids)]
+                ).unlink()
+            events.unlink()
             booking_type = env["resource.booking.type"].browse(cls.type_id)
             combinations = booking_type.combination_rel_ids.combination_id
             booking_type.unlink()
