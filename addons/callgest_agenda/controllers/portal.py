@@ -72,8 +72,14 @@ class CallgestAgendaPortal(portal.CustomerPortal):
 
     def _callgest_sortings(self):
         return {
-            "date": {"label": _("Newest first"), "order": "callgest_calendar_start desc, id desc"},
-            "date_asc": {"label": _("Oldest first"), "order": "callgest_calendar_start asc, id asc"},
+            "date": {
+                "label": _("Newest first"),
+                "order": "callgest_calendar_start desc, id desc",
+            },
+            "date_asc": {
+                "label": _("Oldest first"),
+                "order": "callgest_calendar_start asc, id asc",
+            },
         }
 
     def _callgest_local(self, value, fmt="%d/%m/%Y %H:%M"):

@@ -30,6 +30,9 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.actions"]._for_xml_id(
             "callgest_agenda.action_callgest_appointments"
         )
-        action["domain"] = [("callgest_client_id", "=", self.id)]
+        action["domain"] = [
+            ("callgest_client_id", "=", self.id),
+            ("active", "in", [True, False]),
+        ]
         action["context"] = {"active_test": False}
         return action

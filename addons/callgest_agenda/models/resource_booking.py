@@ -138,11 +138,13 @@ class ResourceBooking(models.Model):
             return _("%s is in the past.", when)
         earliest, latest = booking_type._callgest_window()
         if start < earliest:
+            # formatted outside _(): babel cannot extract a call holding an f-string
+            hours = f"{booking_type.callgest_min_notice_hours:g}"
             return _(
                 "%(when)s is too soon: %(type)s needs %(hours)s hours' notice.",
                 when=when,
                 type=booking_type.name,
-                hours=f"{booking_type.callgest_min_notice_hours:g}",
+                hours=hours,
             )
         if start > latest:
             return _(
