@@ -16,6 +16,8 @@
         "security/callgest_agenda_rules.xml",
         "security/callgest_agenda_portal_rules.xml",
         "views/portal_templates.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/resource_booking_views.xml",
         "views/resource_booking_type_views.xml",
         "views/resource_resource_views.xml",

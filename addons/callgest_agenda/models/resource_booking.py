@@ -484,6 +484,8 @@ class ResourceBooking(models.Model):
 
     def action_cancel(self):
         to_notify = self.filtered(lambda b: b.state != "canceled")
+        # resource_booking's cancel clears start and stop: read them first
+        times = {booking.id: (booking.start, booking.stop) for booking in to_notify}
         for booking in to_notify.filtered("start"):
             booking.write(
                 {
@@ -492,13 +494,14 @@ class ResourceBooking(models.Model):
                 }
             )
         result = super().action_cancel()
-        to_notify._callgest_notify("cancelled")
+        to_notify._callgest_notify("cancelled", times=times)
         return result
 
-    def _callgest_notify(self, event):
+    def _callgest_notify(self, event, times=None):
         """Tell the caller and the client's recipients that an appointment
-        was ``booked``, ``changed`` or ``cancelled`` (callgest_agenda's
-        notices extend this)."""
+        was ``booked``, ``confirmed``, ``changed`` or ``cancelled``
+        (models/resource_booking_notice.py); ``times`` gives ``{id: (start,
+        stop)}`` of bookings that lost theirs (cancelled)."""
         return True
 
     def _callgest_portal_cancel_problem(self):

@@ -59,12 +59,29 @@ class ResourceBookingType(models.Model):
         help="Offered on the client's public booking page.",
     )
     color = fields.Integer()
+    callgest_reminder_hours = fields.Float(
+        string="Reminder (hours before)",
+        default=24.0,
+        help="The caller is reminded of the appointment this many hours "
+        "before it; 0 sends no reminder.",
+    )
+    callgest_reminder_channel = fields.Selection(
+        [("email", "Email"), ("sms", "SMS")],
+        string="Reminder by",
+        default="email",
+        required=True,
+    )
 
     _sql_constraints = [
         (
             "callgest_buffer_positive",
             "CHECK(callgest_buffer_minutes >= 0)",
             "The buffer cannot be negative.",
+        ),
+        (
+            "callgest_reminder_positive",
+            "CHECK(callgest_reminder_hours >= 0)",
+            "The reminder cannot be negative.",
         ),
         (
             "callgest_horizon_positive",

@@ -3,3 +3,4 @@ from . import test_booking
 from . import test_double_booking
 from . import test_portal
 from . import test_online_booking
+from . import test_notices

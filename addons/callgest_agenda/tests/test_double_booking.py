@@ -49,7 +49,16 @@ class TestDoubleBooking(BaseCase):
         with cls.committed() as env:
             env = env(context=dict(env.context, active_test=False))
             bookings = env["resource.booking"].search([("type_id", "=", cls.type_id)])
+            cls.remove_notices(env, bookings)
             bookings.unlink()
+            events = env["callgest.billable.event"].search(
+                [("partner_id", "=", cls.client_id)]
+            )
+            if "callgest.usage" in env:  # rated by callgest_billing
+                env["callgest.usage"].search(
+                    [("billable_event_id", "in", events.ids)]
+                ).unlink()
+            events.unlink()
             booking_type = env["resource.booking.type"].browse(cls.type_id)
             combinations = booking_type.combination_rel_ids.combination_id
             booking_type.unlink()
@@ -65,11 +74,25 @@ class TestDoubleBooking(BaseCase):
             env["res.partner"].browse(cls.client_id).unlink()
             env["resource.calendar"].browse(cls.calendar_ids).unlink()
 
+    @classmethod
+    def remove_notices(cls, env, bookings):
+        """The committed emails (and invitations) sent to the callers."""
+        env["mail.mail"].search(
+            [("model", "=", "resource.booking"), ("res_id", "in", bookings.ids)]
+        ).unlink()
+        env["ir.attachment"].search(
+            [("res_model", "=", "resource.booking"), ("res_id", "in", bookings.ids)]
+        ).unlink()
+
     def tearDown(self):
         with self.committed() as env:
-            env["resource.booking"].with_context(active_test=False).search(
-                [("type_id", "=", self.type_id)]
-            ).unlink()
+            bookings = (
+                env["resource.booking"]
+                .with_context(active_test=False)
+                .search([("type_id", "=", self.type_id)])
+            )
+            self.remove_notices(env, bookings)
+            bookings.unlink()
             env["resource.booking.type"].browse(
                 self.type_id
             ).callgest_buffer_minutes = 0
