@@ -206,18 +206,19 @@ class TestOnlineBooking(HttpCase):
         )
         response = self._post(start, name="Luis Gil")
         self.assertIn("o_callgest_online_error", response.text)
-        self.assertIn("already has an appointment", response.text)
-        self.assertIn("Next free slot", response.text)
+        # the client's language: the reasons come in Spanish
+        self.assertIn("ya tiene una cita", response.text)
+        self.assertIn("Próximo hueco libre", response.text)
         self.assertIn("Luis Gil", response.text)  # typed values kept
         past = fields.Datetime.to_string(
             fields.Datetime.now().replace(minute=0, second=0) - timedelta(hours=3)
         )
         response = self._post(past)
         self.assertIn("o_callgest_online_error", response.text)
-        self.assertIn("is in the past", response.text)
+        self.assertIn("ya ha pasado", response.text)
         response = self._post(self._start(40), email="not-an-email")
         self.assertIn("o_callgest_online_error", response.text)
-        self.assertIn("is not a valid email address", response.text)
+        self.assertIn("no es una dirección de correo electrónico válida", response.text)
         self.assertIn("not-an-email", response.text)
         response = self._post(self._start(42), **{f"question_{self.question.id}": ""})
         self.assertIn("o_callgest_online_error", response.text)
