@@ -296,7 +296,7 @@ class TestNotices(CallgestMessageCommon):
         self.assertFalse(self.Booking._cron_callgest_send_reminders())
         reminders = self.mails(soon)[mails_before:]
         self.assertEqual(len(reminders), 1)
-        self.assertIn("Reminder", reminders.subject)
+        self.assertIn("Recordatorio", reminders.subject)  # the client speaks Spanish
         self.assertIn(self.local(soon.start), reminders.body_html)
         self.assertIn("Dra. Ana Ferrer", reminders.body_html)
         # two booked emails and one reminder

@@ -232,7 +232,7 @@ class TestOnlineBooking(HttpCase):
         self.assertIn("o_callgest_online_thanks", self._post(self._start(30)).text)
         response = self._post(self._start(32), email="ANA@example.com")
         self.assertIn("o_callgest_online_error", response.text)
-        self.assertIn("ana@example.com has reached the limit of 1", response.text)
+        self.assertIn("ana@example.com ha alcanzado el límite de 1", response.text)
         self.assertEqual(len(self._online_bookings()), 1)
         # a cancelled booking still counts
         self._online_bookings().action_cancel()
@@ -259,7 +259,7 @@ class TestOnlineBooking(HttpCase):
             )
         response = self._post(self._start(33), email="c@example.com")
         self.assertIn("o_callgest_online_error", response.text)
-        self.assertIn("Too many appointments were booked online", response.text)
+        self.assertIn("demasiadas citas en línea desde su conexión", response.text)
         self.assertEqual(len(self._online_bookings()), 2)
 
     def _booked(self):
