@@ -1,11 +1,12 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("callgest_agenda_portal_cancel", {
     url: "/my/appointments",
     steps: () => [
         {
             content: "Open Ana's appointment",
-            trigger: "tr.o_callgest_appointment_row:contains('Ana Caller') a.o_callgest_appointment_link",
+            trigger:
+                "tr.o_callgest_appointment_row:contains('Ana Caller') a.o_callgest_appointment_link",
             run: "click",
         },
         {

@@ -90,7 +90,7 @@ patch(CallConsole.prototype, {
     },
 
     async onAgendaResourceChange(ev) {
-        // t-model may not have run yet: the select says what was chosen
+        // T-model may not have run yet: the select says what was chosen
         this.agenda.resourceId = ev.target.value;
         await this.loadSlots();
     },
@@ -274,7 +274,7 @@ patch(CallConsole.prototype, {
                 }
                 await this.loadSlots();
             },
-            cancel: () => {},
+            cancel: () => undefined,
         });
     },
 });

@@ -21,7 +21,8 @@ registry.category("web_tour.tours").add("callgest_agenda_console_tour", {
         },
         {
             content: "The clinic's agenda: choose the type",
-            trigger: '.o_callgest_agenda_panel .o_callgest_agenda_type:contains("Tour first visit")',
+            trigger:
+                '.o_callgest_agenda_panel .o_callgest_agenda_type:contains("Tour first visit")',
             run: "click",
         },
         {
@@ -108,7 +109,8 @@ registry.category("web_tour.tours").add("callgest_agenda_console_tour", {
             trigger: '.o_callgest_agenda_moved:contains("Tour first visit")',
         },
         {
-            trigger: ".o_callgest_agenda_appointments:not(:has(.o_callgest_agenda_reschedule_slots))",
+            trigger:
+                ".o_callgest_agenda_appointments:not(:has(.o_callgest_agenda_reschedule_slots))",
         },
     ],
 });
