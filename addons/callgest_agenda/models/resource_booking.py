@@ -527,10 +527,11 @@ class ResourceBooking(models.Model):
             ("Nuria Gómez", "+34 612 345 005", "nuria.gomez@example.com"),
             ("Pedro Sánchez Ortiz", "+34 612 345 006", ""),
         ]
-        booked = self.browse()
+        bookings = self.with_context(callgest_agenda_no_notice=True)
+        booked = bookings.browse()
         now = fields.Datetime.now()
         for position, booking_type in enumerate(
-            self.env["resource.booking.type"].browse(type_ids)
+            bookings.env["resource.booking.type"].browse(type_ids)
         ):
             tz = booking_type._callgest_tz()
             today = _utc(now).astimezone(tz).date()
@@ -549,7 +550,7 @@ class ResourceBooking(models.Model):
                         (day + index + position) % len(callers)
                     ]
                     online = len(booked) == 1
-                    booking_id = self.callgest_book(
+                    booking_id = bookings.callgest_book(
                         booking_type.id,
                         slot.start.replace(tzinfo=None),
                         resource_id=slot.resource_id,
@@ -559,7 +560,7 @@ class ResourceBooking(models.Model):
                         notify_caller=False,
                         source="online" if online else "secretary",
                     )
-                    booked |= self.browse(booking_id)
+                    booked |= bookings.browse(booking_id)
         if booked:
             booked.sorted("start")[3].action_cancel()
         return True

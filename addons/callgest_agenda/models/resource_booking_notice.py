@@ -84,7 +84,10 @@ class ResourceBooking(models.Model):
             longer have them (cancelled: resource_booking clears them)
         """
         result = super()._callgest_notify(event, times=times)
-        if event not in NOTICE_EVENTS:
+        # the demo's appointments tell nobody (no reports queued at install)
+        if event not in NOTICE_EVENTS or self.env.context.get(
+            "callgest_agenda_no_notice"
+        ):
             return result
         times = times or {}
         if event in ("changed", "cancelled") and self:

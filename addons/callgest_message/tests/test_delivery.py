@@ -332,9 +332,11 @@ class TestDelivery(CallgestMessageCommon):
                 "digest_times": "18:00",
             }
         )
-        self.take_message(body="one").action_submit()
-        self.take_message(body="two").action_submit()
-        pending = self.Delivery.search([("state", "=", "queued")])
+        messages = self.take_message(body="one") | self.take_message(body="two")
+        messages.action_submit()
+        pending = self.Delivery.search(
+            [("state", "=", "queued"), ("message_id", "in", messages.ids)]
+        )
         self.assertEqual(len(pending.recipient_id), 2)
         self.make_due(pending)
         # the runner stops after its first job (a crash right after a commit)
