@@ -385,7 +385,9 @@ class ResourceBooking(models.Model):
             "callgest_notify_caller": bool(notify_caller),
             "callgest_source": source,
         }
-        booking = self._callgest_create_guarded(vals, booking_type, resource, start)
+        booking = self._callgest_guarded(
+            lambda: self.create(vals), booking_type, resource, start
+        )
         if booking_ip:
             booking.sudo().callgest_booking_ip = booking_ip
         if source != "online":
@@ -393,12 +395,14 @@ class ResourceBooking(models.Model):
         booking._callgest_notify("booked")
         return booking.id
 
-    def _callgest_create_guarded(self, vals, booking_type, resource, start):
-        """Create under the exclusion constraint: when another transaction
-        took the slot first, the clear reason and the next free slot."""
+    @api.model
+    def _callgest_guarded(self, write, booking_type, resource, start, exclude=None):
+        """Run ``write`` (a create or a move) under the exclusion constraint:
+        when another transaction took the slot first, the clear reason and
+        the next free slot, read as committed."""
         try:
             with self.env.cr.savepoint():
-                booking = self.create(vals)
+                result = write()
                 self.env.flush_all()
         except psycopg2.errors.ExclusionViolation:
             self.env.invalidate_all()
@@ -410,9 +414,11 @@ class ResourceBooking(models.Model):
                     when=self._callgest_when(booking_type, start),
                 )
                 + "\n"
-                + self._callgest_next_free_text_committed(booking_type, resource, start)
+                + self._callgest_next_free_text_committed(
+                    booking_type, resource, start, exclude=exclude
+                )
             ) from None
-        return booking
+        return result
 
     def _callgest_next_free_text_committed(
         self, booking_type, resource, start, exclude=None
@@ -455,30 +461,19 @@ class ResourceBooking(models.Model):
                     self.type_id, resource, start, exclude=self
                 )
             )
-        try:
-            with self.env.cr.savepoint():
-                self.write(
-                    {
-                        "combination_id": resource.callgest_combination_id.id,
-                        "combination_auto_assign": False,
-                        "start": fields.Datetime.to_string(start.replace(tzinfo=None)),
-                    }
-                )
-                self.env.flush_all()
-        except psycopg2.errors.ExclusionViolation:
-            self.env.invalidate_all()
-            raise ValidationError(
-                _(
-                    "%(professional)s was booked at %(when)s a moment ago by "
-                    "someone else.",
-                    professional=resource.name,
-                    when=self._callgest_when(self.type_id, start),
-                )
-                + "\n"
-                + self._callgest_next_free_text_committed(
-                    self.type_id, resource, start, exclude=self
-                )
-            ) from None
+        self._callgest_guarded(
+            lambda: self.write(
+                {
+                    "combination_id": resource.callgest_combination_id.id,
+                    "combination_auto_assign": False,
+                    "start": fields.Datetime.to_string(start.replace(tzinfo=None)),
+                }
+            ),
+            self.type_id,
+            resource,
+            start,
+            exclude=self,
+        )
         self._callgest_notify("changed")
         return True
 
