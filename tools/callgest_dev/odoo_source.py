@@ -16,7 +16,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from .common import SRC_DIR, Failure, env_flag, rel, say, sha
+from .common import REMEMBERED_SOURCE, SRC_DIR, Failure, env_flag, rel, say, sha
 
 ODOO_URLS = (
     "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz",
@@ -79,6 +79,29 @@ def check_source_version(root: Path) -> None:
 def remember_source(root: Path) -> Path:
     SRC_DIR.mkdir(parents=True, exist_ok=True)
     (SRC_DIR / "CURRENT").write_text(f"{root}\n")
+    return root
+
+
+def remember_for_user(root: Path) -> None:
+    """Keep a source tree outside this clone for the next clones (best effort)."""
+    try:
+        REMEMBERED_SOURCE.parent.mkdir(parents=True, exist_ok=True)
+        REMEMBERED_SOURCE.write_text(f"{root}\n")
+    except OSError as error:
+        say(f"could not remember the Odoo source in {REMEMBERED_SOURCE}: {error}")
+
+
+def remembered_source(path: Path) -> Path | None:
+    """The Odoo 18 source root written in `path`, if it is still there."""
+    if not path.is_file():
+        return None
+    root = Path(path.read_text().strip())
+    if not (root / "odoo" / "release.py").is_file():
+        return None
+    try:
+        check_source_version(root)
+    except Failure:
+        return None
     return root
 
 
@@ -196,6 +219,7 @@ def source_from_env(source: str, errors: list[str]) -> Path:
         if root is None:
             raise Failure(f"ODOO_SOURCE={source}: no odoo/release.py in there")
         check_source_version(root)
+        remember_for_user(root)
         return remember_source(root)
     if path.is_file() and path.name.endswith(ARCHIVES):
         return extract(path)
@@ -224,11 +248,13 @@ def locate_odoo() -> Path | None:
     if source:
         return source_from_env(source, errors)
     errors.append("ODOO_SOURCE is not set")
-    current = SRC_DIR / "CURRENT"
-    if current.exists():
-        root = Path(current.read_text().strip())
-        if (root / "odoo" / "release.py").is_file():
-            say(f"using the Odoo source prepared earlier: {root}")
-            return root
+    root = remembered_source(SRC_DIR / "CURRENT")
+    if root:
+        say(f"using the Odoo source prepared earlier: {root}")
+        return root
+    root = remembered_source(REMEMBERED_SOURCE)
+    if root:
+        say(f"using the Odoo source given earlier ({REMEMBERED_SOURCE}): {root}")
+        return remember_source(root)
     urls = os.environ.get("CALLGEST_ODOO_URL", "").split() or list(ODOO_URLS)
     return download_odoo(urls, errors)
