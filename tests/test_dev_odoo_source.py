@@ -12,14 +12,20 @@ from callgest_dev import odoo_source  # noqa: E402
 
 def make_source(root: Path, major: int) -> Path:
     (root / "odoo").mkdir(parents=True)
-    (root / "odoo" / "release.py").write_text(f"version_info = ({major}, 0, 0, 'final', 0, '')\n")
+    (root / "odoo" / "release.py").write_text(
+        f"version_info = ({major}, 0, 0, 'final', 0, '')\n"
+    )
     return root
 
 
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
-    monkeypatch.setattr(odoo_source, "SRC_DIR", tmp_path / "clone" / ".callgest" / "odoo-src")
-    monkeypatch.setattr(odoo_source, "REMEMBERED_SOURCE", tmp_path / "cache" / "odoo-source")
+    monkeypatch.setattr(
+        odoo_source, "SRC_DIR", tmp_path / "clone" / ".callgest" / "odoo-src"
+    )
+    monkeypatch.setattr(
+        odoo_source, "REMEMBERED_SOURCE", tmp_path / "cache" / "odoo-source"
+    )
     monkeypatch.setenv("CALLGEST_IGNORE_SYSTEM_ODOO", "1")
     monkeypatch.delenv("ODOO_SOURCE", raising=False)
     return tmp_path
@@ -31,7 +37,9 @@ def test_a_source_given_once_is_used_by_the_next_clone(isolated, monkeypatch):
     assert odoo_source.locate_odoo() == source
 
     # A new clone: its own .callgest/ is empty and ODOO_SOURCE is not set.
-    monkeypatch.setattr(odoo_source, "SRC_DIR", isolated / "clone2" / ".callgest" / "odoo-src")
+    monkeypatch.setattr(
+        odoo_source, "SRC_DIR", isolated / "clone2" / ".callgest" / "odoo-src"
+    )
     monkeypatch.delenv("ODOO_SOURCE")
     assert odoo_source.locate_odoo() == source
     assert (odoo_source.SRC_DIR / "CURRENT").read_text().strip() == str(source)

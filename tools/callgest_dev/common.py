@@ -17,7 +17,9 @@ LOG_DIR = STATE / "log"
 SRC_DIR = STATE / "odoo-src"
 # Remembered across clones (a CI clone, a second checkout): the last Odoo source
 # tree given by ODOO_SOURCE, so that it is neither given again nor downloaded.
-USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "callgest"
+USER_CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "callgest"
+)
 REMEMBERED_SOURCE = USER_CACHE / "odoo-source"
 DATA_DIR = STATE / "data"
 CONF_IN = REPO / "odoo.conf"
