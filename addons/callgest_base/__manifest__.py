@@ -8,7 +8,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["contacts", "mail", "phone_validation", "resource"],
+    "depends": ["contacts", "mail", "phone_validation", "portal", "resource"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/callgest_security.xml",

@@ -183,6 +183,22 @@ class ResPartner(models.Model):
         for partner in self:
             partner.callgest_ddi_count = counts.get(partner.id, 0)
 
+    def action_callgest_portal_access(self):
+        """Odoo's portal wizard, for the client's authorized contacts."""
+        self.ensure_one()
+        if not self._callgest_user_can_manage():
+            raise AccessError(
+                _("Only a supervisor grants portal access to a client's contacts.")
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "portal.partner_wizard_action"
+        )
+        action["context"] = {
+            "default_partner_ids": self.callgest_authorized_contact_ids.partner_id.ids,
+            "active_model": "res.partner",
+        }
+        return action
+
     @api.constrains("callgest_client_code")
     def _check_callgest_client_code(self):
         for partner in self.filtered("callgest_client_code"):
