@@ -26,6 +26,7 @@
         "demo/resource_calendar_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/callgest_ddi_demo.xml",
+        "demo/res_users_portal_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
