@@ -8,10 +8,11 @@
     "author": "CallGest",
     "license": "LGPL-3",
     "installable": True,
-    "depends": ["callgest_base", "mail", "queue_job"],
+    "depends": ["callgest_base", "mail", "portal", "queue_job"],
     "data": [
         "security/ir.model.access.csv",
         "security/callgest_message_rules.xml",
+        "security/callgest_message_portal_rules.xml",
         "data/callgest_message_category_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
@@ -24,6 +25,8 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/callgest_message_menuitems.xml",
+        "views/callgest_message_portal_templates.xml",
+        "views/callgest_incident_portal_templates.xml",
     ],
     "demo": [
         "demo/callgest_recipient_demo.xml",

@@ -18,8 +18,15 @@ class CallgestIncident(models.Model):
 
     _name = "callgest.incident"
     _description = "Incidencia"
-    _inherit = ["callgest.call.item.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "callgest.call.item.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "taken_at desc, id desc"
+    # the client answers on the portal an incidencia he may read
+    _mail_post_access = "read"
 
     name = fields.Char(
         string="Reference", readonly=True, copy=False, default="/", index="trigram"
@@ -78,6 +85,11 @@ class CallgestIncident(models.Model):
             incident.name = incident.partner_id._callgest_next_incident_name()
         incidents._enqueue_deliveries()
         return incidents
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for incident in self:
+            incident.access_url = f"/my/incidencias/{incident.id}"
 
     @api.depends("type_id")
     def _compute_priority(self):
@@ -140,3 +152,36 @@ class CallgestIncident(models.Model):
 
     def action_reopen(self):
         return self._set_state("in_progress", ("resolved", "closed"))
+
+    # ------------------------------------------------------------------
+    # Client portal
+    # ------------------------------------------------------------------
+    def _callgest_portal_close(self):
+        """The client closes his incidencia, whatever its progress, unless it
+        is closed already."""
+        closed = self.filtered(lambda incident: incident.state == "closed")
+        if closed:
+            raise UserError(
+                _(
+                    "The incidencia %(names)s is already closed.",
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
+        self.write({"state": "closed"})
+        return True
+
+    def _callgest_portal_reopen(self):
+        """The client reopens a resolved or closed incidencia: it goes back
+        to the service, in progress."""
+        still_open = self.filtered(
+            lambda incident: incident.state not in ("resolved", "closed")
+        )
+        if still_open:
+            raise UserError(
+                _(
+                    "The incidencia %(names)s is still open: only a resolved or "
+                    "closed incidencia can be reopened.",
+                    names=", ".join(still_open.mapped("name")),
+                )
+            )
+        return self.action_reopen()

@@ -18,8 +18,15 @@ class CallgestMessage(models.Model):
 
     _name = "callgest.message"
     _description = "Recado"
-    _inherit = ["callgest.call.item.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "callgest.call.item.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "taken_at desc, id desc"
+    # the client answers on the portal a recado he may read
+    _mail_post_access = "read"
 
     name = fields.Char(
         string="Reference", readonly=True, copy=False, default="/", index="trigram"
@@ -54,6 +61,22 @@ class CallgestMessage(models.Model):
     state = fields.Selection(
         MESSAGE_STATES, default="draft", required=True, tracking=True, index=True
     )
+    client_read_date = fields.Datetime(
+        string="Read by the client on",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        help="When the client marked the recado as read on his portal.",
+    )
+    client_read_partner_id = fields.Many2one(
+        "res.partner",
+        string="Read by",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The client's contact who marked the recado as read.",
+    )
     delivery_ids = fields.One2many(
         "callgest.delivery", "message_id", string="Deliveries"
     )
@@ -68,6 +91,11 @@ class CallgestMessage(models.Model):
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("callgest.message")
         return super().create(vals_list)
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for message in self:
+            message.access_url = f"/my/recados/{message.id}"
 
     @api.depends("delivery_ids.state")
     def _compute_delivery_count(self):
@@ -156,3 +184,23 @@ class CallgestMessage(models.Model):
         action["domain"] = [("message_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    # ------------------------------------------------------------------
+    # Client portal
+    # ------------------------------------------------------------------
+    def _callgest_portal_mark_read(self):
+        """The client read the recado: who and when are kept (and tracked);
+        a recado already read keeps its first reading."""
+        self.filtered(lambda message: not message.client_read_date).write(
+            {
+                "client_read_date": fields.Datetime.now(),
+                "client_read_partner_id": self.env.user.partner_id.id,
+            }
+        )
+        return True
+
+    def _callgest_portal_mark_unread(self):
+        self.filtered("client_read_date").write(
+            {"client_read_date": False, "client_read_partner_id": False}
+        )
+        return True

@@ -1,0 +1,2 @@
+from . import message_portal
+from . import incident_portal
