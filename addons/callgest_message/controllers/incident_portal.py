@@ -197,11 +197,11 @@ class CallgestIncidentPortal(CallgestCustomerPortal):
         incident_sudo = self._callgest_check_incident(incident_id)
         reopen = request.httprequest.path.endswith("/reopen")
         try:
-            # sudo keeps the user: the tracked change is his partner's
+            # as superuser, the tracked change is the user's partner's
             if reopen:
-                incident_sudo._callgest_portal_reopen()
+                incident_sudo._callgest_portal_reopen(request.env.user.partner_id)
             else:
-                incident_sudo._callgest_portal_close()
+                incident_sudo._callgest_portal_close(request.env.user.partner_id)
         except UserError as error:
             return self._callgest_render_incident(incident_sudo, error=error.args[0])
         note = "reopened" if reopen else "closed"

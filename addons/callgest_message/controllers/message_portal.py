@@ -332,9 +332,9 @@ class CallgestMessagePortal(CallgestCustomerPortal):
     def portal_my_callgest_message_mark(self, message_id, **kw):
         message_sudo = self._callgest_check_message(message_id)
         if request.httprequest.path.endswith("/unread"):
-            message_sudo._callgest_portal_mark_unread()
+            message_sudo._callgest_portal_mark_unread(request.env.user.partner_id)
             note = "unread"
         else:
-            message_sudo._callgest_portal_mark_read()
+            message_sudo._callgest_portal_mark_read(request.env.user.partner_id)
             note = "read"
         return request.redirect(f"/my/recados/{message_sudo.id}?message={note}")

@@ -156,9 +156,9 @@ class CallgestIncident(models.Model):
     # ------------------------------------------------------------------
     # Client portal
     # ------------------------------------------------------------------
-    def _callgest_portal_close(self):
-        """The client closes his incidencia, whatever its progress, unless it
-        is closed already."""
+    def _callgest_portal_close(self, partner):
+        """The client's contact ``partner`` closes the incidencia, whatever
+        its progress, unless it is closed already; the change is his."""
         closed = self.filtered(lambda incident: incident.state == "closed")
         if closed:
             raise UserError(
@@ -167,12 +167,14 @@ class CallgestIncident(models.Model):
                     names=", ".join(closed.mapped("name")),
                 )
             )
+        # the client's contact is the author of the tracked change
+        self._track_set_author(partner)
         self.write({"state": "closed"})
         return True
 
-    def _callgest_portal_reopen(self):
-        """The client reopens a resolved or closed incidencia: it goes back
-        to the service, in progress."""
+    def _callgest_portal_reopen(self, partner):
+        """The client's contact ``partner`` reopens a resolved or closed
+        incidencia: it goes back to the service, in progress."""
         still_open = self.filtered(
             lambda incident: incident.state not in ("resolved", "closed")
         )
@@ -184,4 +186,5 @@ class CallgestIncident(models.Model):
                     names=", ".join(still_open.mapped("name")),
                 )
             )
+        self._track_set_author(partner)
         return self.action_reopen()

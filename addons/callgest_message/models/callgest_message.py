@@ -188,19 +188,24 @@ class CallgestMessage(models.Model):
     # ------------------------------------------------------------------
     # Client portal
     # ------------------------------------------------------------------
-    def _callgest_portal_mark_read(self):
-        """The client read the recado: who and when are kept (and tracked);
-        a recado already read keeps its first reading."""
-        self.filtered(lambda message: not message.client_read_date).write(
+    def _callgest_portal_mark_read(self, partner):
+        """``partner`` (the client's contact) read the recado: who and when
+        are kept, and tracked as his; a recado already read keeps its first
+        reading."""
+        unread = self.filtered(lambda message: not message.client_read_date)
+        unread._track_set_author(partner)
+        unread.write(
             {
                 "client_read_date": fields.Datetime.now(),
-                "client_read_partner_id": self.env.user.partner_id.id,
+                "client_read_partner_id": partner.id,
             }
         )
         return True
 
-    def _callgest_portal_mark_unread(self):
-        self.filtered("client_read_date").write(
+    def _callgest_portal_mark_unread(self, partner):
+        read = self.filtered("client_read_date")
+        read._track_set_author(partner)
+        read.write(
             {"client_read_date": False, "client_read_partner_id": False}
         )
         return True
