@@ -146,7 +146,10 @@ class CallgestMessagePortal(CallgestCustomerPortal):
             domain.append(("taken_at", "<", stop))
         if kw.get("urgency") in ("normal", "urgent"):
             domain.append(("urgency", "=", kw["urgency"]))
-        for key, field in (("category", "category_id"), ("professional", "professional_id")):
+        for key, field in (
+            ("category", "category_id"),
+            ("professional", "professional_id"),
+        ):
             value = kw.get(key) or ""
             if value.isdigit():
                 domain.append((field, "=", int(value)))
@@ -294,9 +297,7 @@ class CallgestMessagePortal(CallgestCustomerPortal):
         except (AccessError, MissingError):
             raise NotFound() from None
 
-    @http.route(
-        "/my/recados/<int:message_id>", type="http", auth="user", website=True
-    )
+    @http.route("/my/recados/<int:message_id>", type="http", auth="user", website=True)
     def portal_my_callgest_message(self, message_id, message=None, **kw):
         message_sudo = self._callgest_check_message(message_id)
         env = request.env

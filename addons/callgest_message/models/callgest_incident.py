@@ -87,9 +87,10 @@ class CallgestIncident(models.Model):
         return incidents
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for incident in self:
             incident.access_url = f"/my/incidencias/{incident.id}"
+        return res
 
     @api.depends("type_id")
     def _compute_priority(self):

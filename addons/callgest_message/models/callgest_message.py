@@ -93,9 +93,10 @@ class CallgestMessage(models.Model):
         return super().create(vals_list)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for message in self:
             message.access_url = f"/my/recados/{message.id}"
+        return res
 
     @api.depends("delivery_ids.state")
     def _compute_delivery_count(self):
@@ -205,7 +206,5 @@ class CallgestMessage(models.Model):
     def _callgest_portal_mark_unread(self, partner):
         read = self.filtered("client_read_date")
         read._track_set_author(partner)
-        read.write(
-            {"client_read_date": False, "client_read_partner_id": False}
-        )
+        read.write({"client_read_date": False, "client_read_partner_id": False})
         return True

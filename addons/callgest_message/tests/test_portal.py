@@ -57,9 +57,10 @@ class TestMessagePortal(HttpCase):
         )
         users = {}
         for login, partner in (
-            ("msg_portal_clinic", Partner.create(
-                {"name": "Clinic Desk", "parent_id": cls.clinic.id}
-            )),
+            (
+                "msg_portal_clinic",
+                Partner.create({"name": "Clinic Desk", "parent_id": cls.clinic.id}),
+            ),
             ("msg_portal_lawyer", cls.lawyer),
             ("msg_portal_boss", cls.firm_boss),
         ):
@@ -208,13 +209,13 @@ class TestMessagePortal(HttpCase):
         self.assertNotIn("TOUR-INC-1", page)
         token = self._csrf(f"/my/recados/{self.lawyer_msg.id}")
         for other in (self.colleague_msg, self.unread, self.draft):
-            self.assertEqual(
-                self.url_open(f"/my/recados/{other.id}").status_code, 404
-            )
+            self.assertEqual(self.url_open(f"/my/recados/{other.id}").status_code, 404)
             for action in ("read", "unread"):
                 response = self._post(f"/my/recados/{other.id}/{action}", token)
                 self.assertEqual(response.status_code, 404)
-        self.assertFalse(any((self.colleague_msg | self.unread).mapped("client_read_date")))
+        self.assertFalse(
+            any((self.colleague_msg | self.unread).mapped("client_read_date"))
+        )
         for other in (self.colleague_incident, self.clinic_incident):
             self.assertEqual(
                 self.url_open(f"/my/incidencias/{other.id}").status_code, 404
@@ -291,16 +292,22 @@ class TestMessagePortal(HttpCase):
         page = self.url_open("/my/recados?search_in=text&search=already").text
         self.assertIn("Already read recado", page)
         self.assertNotIn("Tour portal recado body", page)
-        today = fields.Date.context_today(self.clinic_user.with_context(tz="Europe/Madrid"))
+        today = fields.Date.context_today(
+            self.clinic_user.with_context(tz="Europe/Madrid")
+        )
         page = self.url_open(f"/my/recados?date_from={today - timedelta(days=1)}").text
         self.assertIn("Tour portal recado body", page)
         self.assertNotIn("Already read recado", page)
-        self.assertEqual(self.url_open("/my/recados?date_from=nonsense").status_code, 200)
+        self.assertEqual(
+            self.url_open("/my/recados?date_from=nonsense").status_code, 200
+        )
         # the CSV: the same filters, the client's time, accents kept
         response = self.url_open("/my/recados/export.csv?filterby=read")
         self.assertEqual(response.headers["Content-Type"], "text/csv; charset=utf-8")
         lines = response.content.decode("utf-8-sig").splitlines()
-        self.assertTrue(lines[0].startswith("Reference;Taken at (Europe/Madrid);Caller"))
+        self.assertTrue(
+            lines[0].startswith("Reference;Taken at (Europe/Madrid);Caller")
+        )
         self.assertEqual(len(lines), 2)
         self.assertIn("Already read recado", lines[1])
         self.assertIn(self.read.name, lines[1])
@@ -345,7 +352,9 @@ class TestMessagePortal(HttpCase):
             incident._callgest_portal_reopen(self.clinic_user.partner_id)
 
     def test_portal_tour(self):
-        self.start_tour("/my", "callgest_message_portal_tour", login="msg_portal_clinic")
+        self.start_tour(
+            "/my", "callgest_message_portal_tour", login="msg_portal_clinic"
+        )
         self.assertTrue(self.unread.client_read_date)
         self.assertEqual(self.clinic_incident.state, "closed")
         answer = self.clinic_incident.message_ids.filtered(

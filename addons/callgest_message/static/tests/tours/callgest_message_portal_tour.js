@@ -11,7 +11,7 @@ registry.category("web_tour.tours").add("callgest_message_portal_tour", {
         },
         {
             content: "Open the unread recado",
-            trigger: '.o_callgest_message_row.fw-bold a.o_callgest_message_link',
+            trigger: ".o_callgest_message_row.fw-bold a.o_callgest_message_link",
             run: "click",
             expectUnloadPage: true,
         },
@@ -38,7 +38,8 @@ registry.category("web_tour.tours").add("callgest_message_portal_tour", {
         },
         {
             content: "Back home",
-            trigger: '.o_portal_submenu a[href="/my/home"], .o_portal_submenu a[href="/my"]',
+            trigger:
+                '.o_portal_submenu a[href="/my/home"], .o_portal_submenu a[href="/my"]',
             run: "click",
             expectUnloadPage: true,
         },
