@@ -21,13 +21,15 @@ class CallgestIncidentPortal(CallgestCustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         Incident = request.env["callgest.incident"]
         readable = Incident.has_access("read")
-        if "callgest_open_incident_count" in counters:
+        # asked by the home page's script, and written on the card itself
+        if "callgest_open_incident_count" in counters or not counters:
             values["callgest_open_incident_count"] = (
                 Incident.search_count([("state", "!=", "closed")]) if readable else 0
             )
         if not counters:  # the home page itself: show the card to clients
             values["callgest_show_incidents"] = readable and bool(
-                Incident.search_count([], limit=1)
+                values["callgest_open_incident_count"]
+                or Incident.search_count([], limit=1)
             )
         return values
 

@@ -35,7 +35,8 @@ class CallgestMessagePortal(CallgestCustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         Message = request.env["callgest.message"]
         readable = Message.has_access("read")
-        if "callgest_unread_message_count" in counters:
+        # asked by the home page's script, and written on the card itself
+        if "callgest_unread_message_count" in counters or not counters:
             values["callgest_unread_message_count"] = (
                 Message.search_count([("client_read_date", "=", False)])
                 if readable
@@ -43,7 +44,8 @@ class CallgestMessagePortal(CallgestCustomerPortal):
             )
         if not counters:  # the home page itself: show the card to clients
             values["callgest_show_messages"] = readable and bool(
-                Message.search_count([], limit=1)
+                values["callgest_unread_message_count"]
+                or Message.search_count([], limit=1)
             )
         return values
 

@@ -5,6 +5,9 @@ registry.category("web_tour.tours").add("callgest_message_portal_tour", {
     steps: () => [
         {
             content: "The recados card counts the unread ones",
+            trigger: '.o_callgest_unread_count:contains("1")',
+        },
+        {
             trigger: '.o_portal_index_card a[href="/my/recados"]:contains("Recados")',
             run: "click",
             expectUnloadPage: true,
