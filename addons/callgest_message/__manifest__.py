@@ -29,8 +29,9 @@
         "views/callgest_incident_portal_templates.xml",
     ],
     "demo": [
-        "demo/callgest_recipient_demo.xml",
         "demo/callgest_incident_type_demo.xml",
+        "demo/callgest_incident_demo.xml",
+        "demo/callgest_recipient_demo.xml",
         "demo/callgest_message_demo.xml",
         "demo/res_users_demo.xml",
     ],
