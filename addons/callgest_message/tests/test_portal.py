@@ -106,6 +106,28 @@ class TestMessagePortal(HttpCase):
             client_read_date=now - timedelta(days=2),
         )
         cls.draft = recado(cls.clinic, "Secret draft", state="draft")
+        # cancelled: the client sees it only if something reached him
+        cls.withdrawn = recado(cls.clinic, "Withdrawn unsent", state="cancelled")
+        cls.cancelled_sent = recado(
+            cls.clinic, "Cancelled but sent", taken_at=now - timedelta(days=5)
+        )
+        recipient = cls.env["callgest.recipient"].create(
+            {
+                "partner_id": cls.clinic.id,
+                "channel": "email",
+                "address": "boss@portal-clinic.example.com",
+            }
+        )
+        cls.env["callgest.delivery"].create(
+            {
+                "message_id": cls.cancelled_sent.id,
+                "recipient_id": recipient.id,
+                "channel": "email",
+                "address": recipient.address,
+                "state": "sent",
+            }
+        )
+        cls.cancelled_sent.state = "cancelled"
         cls.lawyer_msg = recado(
             cls.firm, "For the own lawyer", professional_id=cls.lawyer.id
         )
@@ -144,8 +166,8 @@ class TestMessagePortal(HttpCase):
         for user, visible, hidden in (
             (
                 self.clinic_user,
-                self.unread | self.read,
-                self.draft | self.lawyer_msg | self.colleague_msg,
+                self.unread | self.read | self.cancelled_sent,
+                self.draft | self.withdrawn | self.lawyer_msg | self.colleague_msg,
             ),
             (
                 self.lawyer_user,

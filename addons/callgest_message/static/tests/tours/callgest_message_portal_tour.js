@@ -5,7 +5,7 @@ registry.category("web_tour.tours").add("callgest_message_portal_tour", {
     steps: () => [
         {
             content: "The recados card counts the unread ones",
-            trigger: '.o_callgest_unread_count:contains("1")',
+            trigger: '.o_callgest_unread_count:contains("2 unread")',
         },
         {
             trigger: '.o_portal_index_card a[href="/my/recados"]:contains("Recados")',
