@@ -114,9 +114,7 @@ class CallgestProtocolPortal(CallgestCustomerPortal):
         values.update({"page_name": "callgest_protocol", "clients": clients})
         return request.render("callgest_protocols.portal_my_callgest_protocols", values)
 
-    @http.route(
-        "/my/protocol/<int:client_id>", type="http", auth="user", website=True
-    )
+    @http.route("/my/protocol/<int:client_id>", type="http", auth="user", website=True)
     def portal_my_callgest_protocol_client(self, client_id, **kw):
         client = self._callgest_protocol_clients().filtered(
             lambda partner: partner.id == client_id
@@ -127,7 +125,9 @@ class CallgestProtocolPortal(CallgestCustomerPortal):
             client, kw.get("protocol_id"), kw.get("message")
         )
 
-    def _callgest_protocol_page(self, client, protocol_id=None, message=None, form=None):
+    def _callgest_protocol_page(
+        self, client, protocol_id=None, message=None, form=None
+    ):
         """The protocol page of ``client``; ``form`` is the change request
         the user sent back with its error, to write again."""
         form = form or {}
@@ -141,7 +141,9 @@ class CallgestProtocolPortal(CallgestCustomerPortal):
             protocol_id = int(protocol_id) if protocol_id else None
         except ValueError:
             protocol_id = None
-        protocol = protocols.filtered(lambda p: p.id == protocol_id)[:1] or protocols[:1]
+        protocol = (
+            protocols.filtered(lambda p: p.id == protocol_id)[:1] or protocols[:1]
+        )
         Version = request.env["callgest.protocol.version"]
         versions = Version.browse()
         if protocol and Version.has_access("read"):
@@ -244,9 +246,7 @@ class CallgestProtocolPortal(CallgestCustomerPortal):
         methods=["POST"],
         website=True,
     )
-    def portal_my_callgest_protocol_request(
-        self, client_id, text="", section="", **kw
-    ):
+    def portal_my_callgest_protocol_request(self, client_id, text="", section="", **kw):
         client = request.env["res.partner"].sudo().browse(client_id).exists()
         authorization = (
             self._callgest_protocol_authorization(client) if client else None

@@ -545,7 +545,11 @@ class CallgestProtocolVersion(models.Model):
         version, content = self._lookup_active(self.protocol_id, version=self)
         values = version._lookup_values(partner, None, utc, local, True, content)
         values["greeting"] = routing.render_greeting(
-            content["greeting"], partner.name, secretary_placeholder, local, partner.lang
+            content["greeting"],
+            partner.name,
+            secretary_placeholder,
+            local,
+            partner.lang,
         )
         behaviours = dict(
             self._fields["out_of_hours_behaviour"]._description_selection(self.env)
