@@ -34,7 +34,7 @@ registry.category("web_tour.tours").add("callgest_protocols_portal_request", {
         {
             content: "It is listed, waiting for the supervisor",
             trigger:
-                "tr.o_callgest_change_request_row:contains('Add Dr. Serra') .o_callgest_change_state[data-state='draft_created']",
+                ".o_callgest_change_request_row:contains('Add Dr. Serra') .o_callgest_change_state[data-state='draft_created']",
         },
     ],
 });
