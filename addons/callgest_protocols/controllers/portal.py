@@ -135,8 +135,11 @@ class CallgestProtocolPortal(CallgestCustomerPortal):
         protocols = Protocol.browse()
         if Protocol.has_access("read"):
             protocols = Protocol.search([("partner_id", "=", client.id)])
-        # the client's own protocol first, then those of its DDIs
-        protocols = protocols.sorted(lambda p: (bool(p.ddi_id), p.ddi_id.number or ""))
+        # the client's own protocol first, then those of its DDIs (read by
+        # the rules above; their DDIs' numbers as superuser)
+        protocols = protocols.sudo().sorted(
+            lambda p: (bool(p.ddi_id), p.ddi_id.number or "")
+        )
         try:
             protocol_id = int(protocol_id) if protocol_id else None
         except ValueError:

@@ -286,3 +286,77 @@ class TestProtocolPortal(HttpCaseWithUserPortal):
         self.assertEqual(change.state, "draft_created")
         self.assertEqual(change.section, "transfers")
         self.assertEqual(change.portal_user_id, self.user_portal)
+
+    def test_professional_of_a_collective_invoiced_per_professional(self):
+        """He reads the collective's protocol and his DDI's, not a
+        colleague's, and may not request changes (not authorized)."""
+        Partner = self.env["res.partner"]
+        firm = Partner.create(
+            {
+                "name": "Tour Law Firm",
+                "is_company": True,
+                "is_callgest_client": True,
+                "callgest_client_type": "collective",
+                "callgest_invoice_grouping": "professional",
+                "country_id": self.env.ref("base.es").id,
+            }
+        )
+        lawyer = new_test_user(
+            self.env,
+            login="proto_lawyer",
+            password="proto_lawyer",
+            groups="base.group_portal",
+            name="Tour Lawyer",
+        )
+        lawyer.partner_id.write(
+            {"parent_id": firm.id, "callgest_is_professional": True}
+        )
+        colleague = Partner.create(
+            {
+                "name": "Tour Colleague",
+                "parent_id": firm.id,
+                "callgest_is_professional": True,
+            }
+        )
+        ddis = self.env["callgest.ddi"].create(
+            [
+                {
+                    "number_entered": number,
+                    "country_id": self.env.ref("base.es").id,
+                    "partner_id": firm.id,
+                    "professional_id": professional.id,
+                }
+                for number, professional in (
+                    ("+34 933 906 781", lawyer.partner_id),
+                    ("+34 933 906 782", colleague),
+                )
+            ]
+        )
+        ddis.action_activate()
+        firm_protocol, _v = create_protocol(self.env, firm, greeting="Firm hello")
+        own_protocol, _v = create_protocol(self.env, firm, ddis[0], greeting="Mine")
+        other_protocol, other_version = create_protocol(
+            self.env, firm, ddis[1], greeting="Colleague's own greeting"
+        )
+        Protocol = self.env["callgest.protocol"].with_user(lawyer)
+        self.assertEqual(Protocol.search([]), firm_protocol | own_protocol)
+        self.authenticate("proto_lawyer", "proto_lawyer")
+        page = self.url_open("/my/protocol")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Firm hello", page.text)
+        self.assertNotIn("o_callgest_change_request_form", page.text)
+        own = self.url_open(f"/my/protocol/{firm.id}?protocol_id={own_protocol.id}")
+        self.assertIn("Mine", own.text)
+        self.assertNotIn(
+            "Colleague",
+            self.url_open(
+                f"/my/protocol/{firm.id}?protocol_id={other_protocol.id}"
+            ).text,
+        )
+        self.assertEqual(
+            self.url_open(f"/my/protocol/version/{other_version.id}").status_code, 404
+        )
+        self.assertEqual(
+            self._post_request(firm, "Change my greeting").status_code, 403
+        )
+        self.assertFalse(self._requests(firm))
