@@ -59,8 +59,7 @@ class CallgestPrepaidPortal(CallgestCustomerPortal):
         for amount in PORTAL_TOP_UPS:
             product = offers.filtered(
                 lambda product, amount=amount: (
-                    product.currency_id.compare_amounts(product.list_price, amount)
-                    == 0
+                    product.currency_id.compare_amounts(product.list_price, amount) == 0
                 )
             )[:1]
             if product:
@@ -119,9 +118,7 @@ class CallgestPrepaidPortal(CallgestCustomerPortal):
                 "calls_left": client.callgest_prepaid_calls_left,
                 "stopped": client.callgest_prepaid_stopped,
                 "moves": moves,
-                "kinds": dict(
-                    Move._fields["kind"]._description_selection(request.env)
-                ),
+                "kinds": dict(Move._fields["kind"]._description_selection(request.env)),
                 "pager": pager,
                 "top_ups": self._callgest_prepaid_top_ups(client),
                 "tz_name": self._callgest_portal_tz().zone,

@@ -87,9 +87,10 @@ class TestPortalPrepaid(AccountTestInvoicingCommon, HttpCase):
             for amount in (20, 30, 50)
         }
         for product in cls.top_ups.values():
-            product.taxes_id = product.taxes_id.filtered(
-                lambda tax: tax.company_id != cls.company
-            ) | cls.iva
+            product.taxes_id = (
+                product.taxes_id.filtered(lambda tax: tax.company_id != cls.company)
+                | cls.iva
+            )
 
     def _csrf(self, url="/my/prepaid"):
         page = self.url_open(url).text
@@ -138,7 +139,9 @@ class TestPortalPrepaid(AccountTestInvoicingCommon, HttpCase):
         with self.assertRaises(AccessError):
             self.other_move.with_user(self.users["pre_own"]).read(["amount"])
         with self.assertRaises(AccessError):
-            Move.create({"partner_id": self.prepaid.id, "kind": "recharge", "amount": 1})
+            Move.create(
+                {"partner_id": self.prepaid.id, "kind": "recharge", "amount": 1}
+            )
         # the other client sees its own, not ours
         self.authenticate("pre_other", "pre_other")
         page = self.url_open("/my/prepaid")
@@ -185,7 +188,8 @@ class TestPortalPrepaid(AccountTestInvoicingCommon, HttpCase):
             invoices[amount] = invoice
             self.assertEqual(len(invoice), 1)
             self.assertEqual(
-                urlsplit(response.headers["Location"]).path, f"/my/invoices/{invoice.id}"
+                urlsplit(response.headers["Location"]).path,
+                f"/my/invoices/{invoice.id}",
             )
             self.assertEqual(invoice.state, "posted")
             self.assertEqual(invoice.company_id, self.company)

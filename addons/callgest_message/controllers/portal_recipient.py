@@ -1,4 +1,4 @@
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from odoo import http
@@ -203,9 +203,12 @@ class CallgestRecipientPortal(CallgestCustomerPortal):
                 )
         if form["lang"] not in dict(env["res.lang"].get_installed()):
             return None, form, env._("Choose a language.")
-        categories = env["callgest.message.category"].sudo().browse(
-            form["category_ids"]
-        ).exists()
+        categories = (
+            env["callgest.message.category"]
+            .sudo()
+            .browse(form["category_ids"])
+            .exists()
+        )
         if len(categories) != len(set(form["category_ids"])):
             return None, form, env._("Choose among the categories offered.")
         vals = {
@@ -283,8 +286,10 @@ class CallgestRecipientPortal(CallgestCustomerPortal):
         vals, form, error = self._callgest_recipient_vals(post)
         if error:
             return self._callgest_recipient_form(clients, recipient, form, error)
-        client = recipient.partner_id if recipient else clients.filtered(
-            lambda c: c.id == form["client_id"]
+        client = (
+            recipient.partner_id
+            if recipient
+            else clients.filtered(lambda c: c.id == form["client_id"])
         )
         if not client:
             raise NotFound()
@@ -315,9 +320,11 @@ class CallgestRecipientPortal(CallgestCustomerPortal):
                 env.flush_all()
         except ValidationError as error:
             env.invalidate_all()
-            recipient = self._callgest_recipient_get(int(recipient_id)) if (
-                recipient_id
-            ) else None
+            recipient = (
+                self._callgest_recipient_get(int(recipient_id))
+                if (recipient_id)
+                else None
+            )
             return self._callgest_recipient_form(
                 clients, recipient, form, error=error.args[0]
             )

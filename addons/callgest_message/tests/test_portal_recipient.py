@@ -26,7 +26,10 @@ class TestPortalRecipient(HttpCase):
                     "tz": "Europe/Madrid",
                 }
             )
-            for name, code in (("Recipient Clinic A", "9851"), ("Other Clinic B", "9852"))
+            for name, code in (
+                ("Recipient Clinic A", "9851"),
+                ("Other Clinic B", "9852"),
+            )
         )
         cls.user_a, cls.user_b, cls.user_desk = (
             new_test_user(
@@ -131,16 +134,23 @@ class TestPortalRecipient(HttpCase):
         )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(self._remove(self.recipient_b).status_code, 404)
-        response = self._save(client_id=self.client_b.id, address="new@evil.example.com")
+        response = self._save(
+            client_id=self.client_b.id, address="new@evil.example.com"
+        )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(
-            self.url_open(f"/my/recipients/new?client_id={self.client_b.id}").status_code,
+            self.url_open(
+                f"/my/recipients/new?client_id={self.client_b.id}"
+            ).status_code,
             404,
         )
         self.recipient_b.invalidate_recordset()
         self.assertTrue(self.recipient_b.active)
         self.assertEqual(self.recipient_b.address, "secret@clinic-b.example.com")
-        self.assertEqual(self.client_b.with_context(active_test=False).callgest_recipient_ids, self.recipient_b)
+        self.assertEqual(
+            self.client_b.with_context(active_test=False).callgest_recipient_ids,
+            self.recipient_b,
+        )
         self.assertFalse(self._log(self.client_b))
         # B's authorized contact (who only receives notifications) manages B's
         self.authenticate("rcp_b", "rcp_b")
@@ -165,9 +175,7 @@ class TestPortalRecipient(HttpCase):
         self.assertEqual(counters["callgest_recipient_count"], "1")
         # RPC: read only, and only the clients one is authorized for
         Recipient = self.env["callgest.recipient"]
-        self.assertEqual(
-            Recipient.with_user(self.user_a).search([]), self.recipient_a
-        )
+        self.assertEqual(Recipient.with_user(self.user_a).search([]), self.recipient_a)
         self.assertFalse(Recipient.with_user(self.user_desk).search([]))
         with self.assertRaises(AccessError):
             self.recipient_b.with_user(self.user_a).read(["address"])
@@ -186,10 +194,17 @@ class TestPortalRecipient(HttpCase):
             ({"channel": "email", "address": "not-an-email"}, "not a valid email"),
             ({"channel": "telegram", "address": "some chat"}, "not a Telegram chat id"),
             (
-                {"address": "ok@clinic-a.example.com", "mode": "digest", "digest_times": "25:99"},
+                {
+                    "address": "ok@clinic-a.example.com",
+                    "mode": "digest",
+                    "digest_times": "25:99",
+                },
                 "Write the digest times",
             ),
-            ({"address": "ok@clinic-a.example.com", "channel": "fax"}, "Choose a value"),
+            (
+                {"address": "ok@clinic-a.example.com", "channel": "fax"},
+                "Choose a value",
+            ),
         ]
         for values, message in cases:
             for recipient_id in (self.recipient_a.id, None):
