@@ -68,7 +68,10 @@ class CallgestPrepaidPortal(CallgestCustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "callgest_prepaid_balance" in counters:
+        # asked by the home's counters (whether the card shows), and when the
+        # home is rendered (no counters), for the card's text: Odoo 18 shows
+        # no counter in a card
+        if "callgest_prepaid_balance" in counters or not counters:
             clients = self._callgest_prepaid_clients()
             # a text ("0,00 €" too): Odoo hides only the cards counting 0
             values["callgest_prepaid_balance"] = (

@@ -56,7 +56,10 @@ class CallgestRecipientPortal(CallgestCustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "callgest_recipient_count" in counters:
+        # asked by the home's counters (whether the card shows), and when the
+        # home is rendered (no counters), for the card's text: Odoo 18 shows
+        # no counter in a card
+        if "callgest_recipient_count" in counters or not counters:
             clients = self._callgest_recipient_clients()
             # the card shows for whoever manages a client, even with no
             # recipient yet (a string "0": Odoo hides the cards counting 0)
