@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/callgest_message_rules.xml",
         "security/callgest_message_portal_rules.xml",
+        "security/callgest_message_recipient_portal_rules.xml",
         "data/callgest_message_category_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
@@ -27,6 +28,7 @@
         "views/callgest_message_menuitems.xml",
         "views/callgest_message_portal_templates.xml",
         "views/callgest_incident_portal_templates.xml",
+        "views/portal_recipient_templates.xml",
     ],
     "demo": [
         "demo/callgest_incident_type_demo.xml",

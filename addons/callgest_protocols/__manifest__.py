@@ -12,13 +12,20 @@
     "data": [
         "security/ir.model.access.csv",
         "security/callgest_protocols_rules.xml",
+        "security/callgest_protocols_portal_rules.xml",
         "views/callgest_protocol_views.xml",
         "security/callgest_protocol_change_request_security.xml",
         "data/mail_template_data.xml",
         "data/mail_alias_data.xml",
         "views/callgest_protocol_change_request_views.xml",
         "views/callgest_protocol_change_request_templates.xml",
+        "views/callgest_protocol_portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "callgest_protocols/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/callgest_protocol_demo.xml",
     ],

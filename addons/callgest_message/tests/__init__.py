@@ -7,3 +7,4 @@ from . import test_delivery
 from . import test_ui
 from . import test_delivery_kill
 from . import test_portal
+from . import test_portal_recipient

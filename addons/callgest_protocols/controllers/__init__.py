@@ -1,1 +1,1 @@
-from . import change_request
+from . import change_request, portal

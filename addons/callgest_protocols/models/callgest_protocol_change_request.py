@@ -5,13 +5,30 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import consteq, email_normalize, html2plaintext
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import consteq, email_normalize, html2plaintext, plaintext2html
 
 # A client code in the subject of an email, e.g. "[101] New on-call number".
 SUBJECT_CLIENT_CODE = re.compile(r"\[\s*(\d{2,8})\s*\]")
 # How long the authorized contact has to confirm an emailed request
 CONFIRMATION_HOURS = 72
+
+# The states of a request still waiting for the service
+OPEN_STATES = ("received", "to_confirm", "draft_created")
+# System parameter: how many open requests a client may make on the portal a day
+PORTAL_DAILY_LIMIT_PARAM = "callgest_protocols.portal_daily_request_limit"
+PORTAL_DAILY_LIMIT_DEFAULT = 5
+
+# The part of the protocol a request is about (optional)
+CHANGE_REQUEST_SECTIONS = [
+    ("greeting", "Greeting"),
+    ("hours", "Hours"),
+    ("transfers", "Transfer cascade"),
+    ("instructions", "Instructions"),
+    ("caller_lists", "Caller lists"),
+    ("out_of_hours", "Out of hours"),
+    ("other", "Other"),
+]
 
 CHANGE_REQUEST_STATES = [
     ("received", "Received"),
@@ -58,6 +75,23 @@ class CallgestProtocolChangeRequest(models.Model):
         "callgest.authorized.contact",
         string="Authorized contact",
         ondelete="set null",
+    )
+    origin = fields.Selection(
+        [("email", "Email"), ("portal", "Portal")],
+        default="email",
+        required=True,
+        readonly=True,
+        help="Emailed requests are confirmed by the sender; a request made on "
+        "the portal comes from a logged-in authorized contact.",
+    )
+    portal_user_id = fields.Many2one(
+        "res.users",
+        string="Made on the portal by",
+        readonly=True,
+        ondelete="set null",
+    )
+    section = fields.Selection(
+        CHANGE_REQUEST_SECTIONS, help="The part of the protocol to change."
     )
     state = fields.Selection(
         CHANGE_REQUEST_STATES,
@@ -295,6 +329,119 @@ class CallgestProtocolChangeRequest(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
+    # ------------------------------------------------------------------
+    # Portal: a logged-in authorized contact asks for a change
+    # ------------------------------------------------------------------
+    @api.model
+    def _portal_daily_limit(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(PORTAL_DAILY_LIMIT_PARAM, PORTAL_DAILY_LIMIT_DEFAULT)
+        )
+        try:
+            return max(int(value), 0)
+        except (TypeError, ValueError):
+            return PORTAL_DAILY_LIMIT_DEFAULT
+
+    @api.model
+    def _create_from_portal(self, client, authorization, text, section=False):
+        """A change request of ``client`` made on the portal by the current
+        user, the authorized contact ``authorization`` (checked by the
+        caller). Logged in, the contact needs no email confirmation: the
+        draft version is created at once and the supervisors are told to
+        approve it.
+
+        :raise ValidationError: for an empty text, an unknown section or a
+            client over its daily limit of open requests; nothing is created.
+        """
+        user = self.env.user
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError(_("Write what should change in the protocol."))
+        if section and section not in dict(CHANGE_REQUEST_SECTIONS):
+            raise ValidationError(_("Choose a part of the protocol from the list."))
+        Request = self.sudo()
+        limit = self._portal_daily_limit()
+        today = Request.search_count(
+            [
+                ("client_id", "=", client.id),
+                ("origin", "=", "portal"),
+                ("state", "in", OPEN_STATES),
+                ("create_date", ">=", fields.Datetime.now() - timedelta(days=1)),
+            ]
+        )
+        if today >= limit:
+            raise ValidationError(
+                _(
+                    "%(client)s already has %(count)s open change requests made "
+                    "in the last 24 hours: wait until the service handles them, "
+                    "or write all your changes in one request.",
+                    client=client.name,
+                    count=today,
+                )
+            )
+        sections = dict(self._fields["section"]._description_selection(self.env))
+        partner = authorization.partner_id
+        first_line = text.splitlines()[0]
+        subject = first_line if len(first_line) <= 80 else first_line[:77] + "..."
+        if section:
+            subject = f"{sections[section]}: {subject}"
+        request = Request.with_context(mail_create_nolog=True).create(
+            {
+                "subject": subject,
+                "body": plaintext2html(text),
+                "section": section or False,
+                "origin": "portal",
+                "portal_user_id": user.id,
+                "requester_email": partner.email or False,
+                "requester_partner_id": partner.id,
+                "client_id": client.id,
+                "authorized_contact_id": authorization.id,
+                "company_id": client.company_id.id or self.env.company.id,
+            }
+        )
+        request.message_post(
+            body=_(
+                "Requested on the portal by %(user)s (%(login)s), logged in as an "
+                "authorized contact of %(client)s: no email confirmation needed.",
+                user=partner.name,
+                login=user.login,
+                client=client.name,
+            ),
+            author_id=partner.id,
+            subtype_xmlid="mail.mt_note",
+        )
+        request._create_draft_version()
+        request._notify_supervisors()
+        return request
+
+    def _notify_supervisors(self):
+        """Tell the CallGest supervisors of the request's company (their inbox
+        or email, as each prefers) that a draft waits for their approval."""
+        group = self.env.ref("callgest_base.group_callgest_supervisor")
+        for request in self:
+            supervisors = (
+                self.env["res.users"]
+                .sudo()
+                .search(
+                    [
+                        ("groups_id", "in", group.ids),
+                        ("share", "=", False),
+                        ("company_ids", "in", request.company_id.ids),
+                    ]
+                )
+            )
+            request.sudo().message_post(
+                body=_(
+                    "A protocol change was requested on the portal: review the "
+                    "draft version %(draft)s and approve it.",
+                    draft=request.draft_version_id.display_name,
+                ),
+                partner_ids=supervisors.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+
     def _unauthorized_reason(self):
         self.ensure_one()
         if not self.client_id:
@@ -330,7 +477,7 @@ class CallgestProtocolChangeRequest(models.Model):
         text = html2plaintext(self.body or "").strip()
         draft.change_summary = _(
             "Requested by %(email)s: %(subject)s\n\n%(text)s",
-            email=self.requester_email,
+            email=self.requester_email or self.requester_partner_id.name,
             subject=self.subject,
             text=text,
         ).strip()
@@ -346,7 +493,7 @@ class CallgestProtocolChangeRequest(models.Model):
             % (
                 _(
                     "Draft created from the written change request of %(email)s.",
-                    email=self.requester_email,
+                    email=self.requester_email or self.requester_partner_id.name,
                 ),
                 self._get_html_link(),
             )

@@ -314,10 +314,12 @@ class CallgestProtocolVersion(models.Model):
     )
 
     @api.model
-    def _lookup_active(self, protocol):
+    def _lookup_active(self, protocol, version=None):
         """The active version of ``protocol`` and what the screen pop reads of
         it, in one query: ``(version, content)``, ``(empty, None)`` when there
-        is none (or the user may not read it).
+        is none (or the user may not read it). Given ``version`` (one of
+        ``protocol``, in any state: the client portal shows past ones too),
+        that version instead of the active one.
 
         ``content`` has the :attr:`_LOOKUP_FIELDS` of the version, its
         ``entries`` as ``(pattern, category, reason)``, its transfer
@@ -371,11 +373,14 @@ class CallgestProtocolVersion(models.Model):
                      JOIN res_partner p ON p.id = u.partner_id
                     WHERE u.id = %(uid)s)
                   FROM callgest_protocol_version v
-                 WHERE v.protocol_id = %(protocol)s AND v.state = 'active'
+                 WHERE v.protocol_id = %(protocol)s AND %(which)s
               ORDER BY v.id
                  LIMIT 1
                 """,
                 protocol=protocol.id,
+                which=SQL("v.id = %s", version.id)
+                if version
+                else SQL("v.state = 'active'"),
                 uid=self.env.uid,
             )
         )
@@ -516,3 +521,65 @@ class CallgestProtocolVersion(models.Model):
             "call_types": content["call_types"],
             "snippets": content["snippets"],
         }
+
+    # ------------------------------------------------------------------
+    # Client portal
+    # ------------------------------------------------------------------
+    def _portal_content(self, secretary_placeholder):
+        """What the client's portal shows of this version: what the
+        secretary's screen pop shows (the same :meth:`_lookup_active` and
+        :meth:`_lookup_values`, at the client's current time, for no caller
+        in particular, the greeting with ``secretary_placeholder`` for the
+        secretary's name), the caller lists, the out-of-hours behaviour and
+        the client's weekly hours.
+
+        Called as superuser on a version the portal user may read (the
+        caller checks it through the record rules): the lines of a version
+        have no rules of their own.
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        calendar = partner.callgest_calendar_id
+        tz_name = partner.tz or calendar.tz or "UTC"
+        utc, local = routing.resolve_when(None, tz_name)
+        version, content = self._lookup_active(self.protocol_id, version=self)
+        values = version._lookup_values(partner, None, utc, local, True, content)
+        values["greeting"] = routing.render_greeting(
+            content["greeting"],
+            partner.name,
+            secretary_placeholder,
+            local,
+            partner.lang,
+        )
+        behaviours = dict(
+            self._fields["out_of_hours_behaviour"]._description_selection(self.env)
+        )
+        categories = dict(
+            self.env["callgest.protocol.caller.entry"]
+            ._fields["category"]
+            ._description_selection(self.env)
+        )
+        weekly, _holidays = self.env["callgest.protocol"]._lookup_schedule(
+            partner, local
+        )
+        values.update(
+            {
+                "timezone": tz_name,
+                "hours": weekly,
+                "caller_lists": [
+                    {
+                        "category": category,
+                        "category_label": categories.get(category, category),
+                        "pattern": pattern,
+                        "reason": reason or False,
+                    }
+                    for pattern, category, reason in content["entries"]
+                ],
+                "out_of_hours_behaviour": behaviours.get(
+                    content["out_of_hours_behaviour"], False
+                ),
+                "out_of_hours_message": content["out_of_hours_message"] or False,
+                "voicemail_email": content["voicemail_email"] or False,
+            }
+        )
+        return values
