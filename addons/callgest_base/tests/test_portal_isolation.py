@@ -35,14 +35,14 @@ ID_CONVERTERS = (SignedIntConverter, ModelConverter)
 EXPECTED_ROUTES = {
     "callgest_agenda": "/my/appointments/<int:booking_id>",
     "callgest_billing": "/my/invoices/<int:invoice_id>/call_detail",
-    "callgest_message": "/my/recipients/<int:recipient_id>",
+    "callgest_message": "/my/recados/<int:message_id>",
     "callgest_protocols": "/my/protocol/<int:client_id>",
 }
 # A client-scoped model of each addon that the portal must read.
 EXPECTED_MODELS = {
     "callgest_agenda": "resource.booking",
     "callgest_billing": "callgest.prepaid.move",
-    "callgest_message": "callgest.recipient",
+    "callgest_message": "callgest.message",
     "callgest_protocols": "callgest.protocol",
 }
 
