@@ -12,6 +12,7 @@
         "security/callgest_billing_security.xml",
         "security/ir.model.access.csv",
         "security/callgest_billing_rules.xml",
+        "security/callgest_billing_portal_rules.xml",
         "data/decimal_precision_data.xml",
         "data/ir_default_data.xml",
         "data/product_data.xml",
@@ -37,6 +38,7 @@
         "views/account_move_portal_templates.xml",
         "views/callgest_delivery_templates.xml",
         "report/callgest_call_detail_report.xml",
+        "views/callgest_call_portal_templates.xml",
     ],
     "demo": ["demo/res_users_demo.xml", "demo/callgest_billing_demo.xml"],
     "assets": {

@@ -1,1 +1,2 @@
 from . import call_detail
+from . import portal

@@ -141,7 +141,9 @@ class CallgestCallsPortal(CallgestCustomerPortal):
         direction_labels = dict(
             calls._fields["direction"]._description_selection(request.env)
         )
-        ddis = {ddi.id: ddi.display_name for ddi in calls.ddi_id.sudo()}
+        ddis = {
+            ddi.id: ddi.number_national or ddi.number for ddi in calls.ddi_id.sudo()
+        }
         rows = []
         for call in calls:
             local = self._callgest_local_dt(call.start_time, tz)
@@ -181,7 +183,7 @@ class CallgestCallsPortal(CallgestCustomerPortal):
         total = 0
         for ddi, professional, count in groups:
             if ddi:
-                ddis[ddi.id] = ddi.display_name
+                ddis[ddi.id] = ddi.number_national or ddi.number
             if professional:
                 professionals[professional.id] = professional.display_name
             if filters["ddi_id"] and ddi.id != filters["ddi_id"]:
