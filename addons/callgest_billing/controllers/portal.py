@@ -135,7 +135,7 @@ class CallgestCallsBillingPortal(CallgestCallsPortal):
                         "amounts": table.get(period, {}),
                         "total": sum(table.get(period, {}).values()),
                     }
-                    for period in reversed(periods)
+                    for period in periods
                 ],
                 "cost_currency": currencies.pop() if len(currencies) == 1 else False,
             }

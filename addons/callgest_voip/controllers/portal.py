@@ -298,6 +298,8 @@ class CallgestCallsPortal(CallgestCustomerPortal):
             {
                 "page_name": "callgest_consumption",
                 "month_rows": month_rows,
+                # the table: newest first, the months with calls
+                "table_rows": [row for row in reversed(month_rows) if row["calls"]],
                 "chart_json": json.dumps({
                     "labels": [row["label"] for row in month_rows],
                     "answered": [row["answered"] for row in month_rows],
