@@ -37,12 +37,12 @@ class CallgestCallsBillingPortal(CallgestCallsPortal):
             else {}
         )
         for row in rows:
-            amount, currency, text = explanations.get(
-                row["call"].id, (None, None, "")
-            )
+            amount, currency, text = explanations.get(row["call"].id, (None, None, ""))
             row["cost"] = exact_text(amount, currency) if currency else ""
             row["currency"] = currency.name if currency else ""
-            row["currency_symbol"] = (currency.symbol or currency.name) if currency else ""
+            row["currency_symbol"] = (
+                (currency.symbol or currency.name) if currency else ""
+            )
             row["explanation"] = text
         return rows
 
@@ -68,8 +68,10 @@ class CallgestCallsBillingPortal(CallgestCallsPortal):
         result = []
         for partner, currency, amount in groups:
             client = partner.sudo()
-            ddis = request.env["callgest.ddi"].sudo().search(
-                [("partner_id", "=", client.id), ("state", "=", "active")]
+            ddis = (
+                request.env["callgest.ddi"]
+                .sudo()
+                .search([("partner_id", "=", client.id), ("state", "=", "active")])
             )
             if (
                 client.callgest_invoice_grouping == "professional"
@@ -122,9 +124,11 @@ class CallgestCallsBillingPortal(CallgestCallsPortal):
             currencies.add(currency)
         kinds = sorted(
             {usage for row in table.values() for usage in row},
-            key=lambda usage: rating.DEFAULT_USAGES.index(usage)
-            if usage in rating.DEFAULT_USAGES
-            else 99,
+            key=lambda usage: (
+                rating.DEFAULT_USAGES.index(usage)
+                if usage in rating.DEFAULT_USAGES
+                else 99
+            ),
         )
         values.update(
             {

@@ -275,8 +275,10 @@ class ReportCallDetail(models.AbstractModel):
         ]
         if not usage_ids:
             return {}
-        return self.env["callgest.usage"].sudo()._callgest_explanations(
-            SQL("u.id = ANY(%s)", usage_ids)
+        return (
+            self.env["callgest.usage"]
+            .sudo()
+            ._callgest_explanations(SQL("u.id = ANY(%s)", usage_ids))
         )
 
     @api.model

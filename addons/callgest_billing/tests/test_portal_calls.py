@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytz
 
 from odoo.tests import BaseCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.base.tests.common import HttpCaseWithUserPortal
 
@@ -100,7 +101,9 @@ class TestPortalCallCosts(CallDetailCommon, HttpCaseWithUserPortal):
             cls.clinic, (first - timedelta(days=3)).replace(tzinfo=None), 100, robot=20
         )
         for call in cls.this_month_call | cls.previous_call:
-            call.local_date = pytz.utc.localize(call.start_time).astimezone(madrid).date()
+            call.local_date = (
+                pytz.utc.localize(call.start_time).astimezone(madrid).date()
+            )
 
     def test_same_explanation_on_the_invoice_and_the_portal(self):
         first = self.clinic_calls[0]
@@ -148,7 +151,9 @@ class TestPortalCallCosts(CallDetailCommon, HttpCaseWithUserPortal):
                 self.assertNotIn(f'data-call-id="{call_id}"', page.text, url)
             self.assertNotIn("0.593 €", page.text, url)
         rows = csv_of(
-            self.url_open(f"/my/calls/export.csv?month={OCTOBER}&ddi={self.clinic_ddi.id}")
+            self.url_open(
+                f"/my/calls/export.csv?month={OCTOBER}&ddi={self.clinic_ddi.id}"
+            )
         )
         self.assertEqual(rows, [])
         rows = csv_of(self.url_open(f"/my/calls/export.csv?month={OCTOBER}"))
@@ -165,7 +170,7 @@ class TestPortalCallCosts(CallDetailCommon, HttpCaseWithUserPortal):
         self.assertTrue(usage)
         self.assertEqual({row["partner_id"][0] for row in usage}, {self.collective.id})
         clinic_usage = self.Usage.search([("partner_id", "=", self.clinic.id)], limit=1)
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.make_jsonrpc_request(
                 "/web/dataset/call_kw",
                 {

@@ -577,9 +577,9 @@ def explain(lines, labels, currency, min_decimals=2):
         if connect_fee:
             term = f"{term} + {number_text(connect_fee)}"
         line_amount = as_decimal(line.amount)
-        if line_amount != as_decimal(line.quantity) * as_decimal(
-            line.unit_price
-        ) + (connect_fee if line.quantity else ZERO):
+        if line_amount != as_decimal(line.quantity) * as_decimal(line.unit_price) + (
+            connect_fee if line.quantity else ZERO
+        ):
             term = f"{term} ({number_text(line_amount)})"
         terms.append(term)
         amount += line_amount

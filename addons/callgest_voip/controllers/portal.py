@@ -108,7 +108,9 @@ class CallgestCallsPortal(CallgestCustomerPortal):
             ["ddi_id", "professional_id"],
             ["__count"],
         )
-        return [(ddi.sudo(), professional, count) for ddi, professional, count in groups]
+        return [
+            (ddi.sudo(), professional, count) for ddi, professional, count in groups
+        ]
 
     # ------------------------------------------------------------------
     # Rows
@@ -273,12 +275,8 @@ class CallgestCallsPortal(CallgestCustomerPortal):
                     key: by_month.get(first, {}).get(key) or 0
                     for key in ("calls", "answered", "missed", "abandoned")
                 },
-                "avg_answer_seconds": by_month.get(first, {}).get(
-                    "avg_answer_seconds"
-                ),
-                "p90_answer_seconds": by_month.get(first, {}).get(
-                    "p90_answer_seconds"
-                ),
+                "avg_answer_seconds": by_month.get(first, {}).get("avg_answer_seconds"),
+                "p90_answer_seconds": by_month.get(first, {}).get("p90_answer_seconds"),
                 "target_seconds": by_month.get(first, {}).get("target_seconds")
                 or request.env.company.callgest_answer_target_seconds
                 or 15,
@@ -300,23 +298,25 @@ class CallgestCallsPortal(CallgestCustomerPortal):
                 "month_rows": month_rows,
                 # the table: newest first, the months with calls
                 "table_rows": [row for row in reversed(month_rows) if row["calls"]],
-                "chart_json": json.dumps({
-                    "labels": [row["label"] for row in month_rows],
-                    "answered": [row["answered"] for row in month_rows],
-                    "missed": [row["missed"] for row in month_rows],
-                    "abandoned": [row["abandoned"] for row in month_rows],
-                    "avg": [row["avg_answer_seconds"] for row in month_rows],
-                    "p90": [row["p90_answer_seconds"] for row in month_rows],
-                    "target": [row["target_seconds"] for row in month_rows],
-                    "names": {
-                        "answered": request.env._("Answered"),
-                        "missed": request.env._("Missed"),
-                        "abandoned": request.env._("Abandoned"),
-                        "avg": request.env._("Average answer (s)"),
-                        "p90": request.env._("90% answered within (s)"),
-                        "target": request.env._("Target (s)"),
-                    },
-                }),
+                "chart_json": json.dumps(
+                    {
+                        "labels": [row["label"] for row in month_rows],
+                        "answered": [row["answered"] for row in month_rows],
+                        "missed": [row["missed"] for row in month_rows],
+                        "abandoned": [row["abandoned"] for row in month_rows],
+                        "avg": [row["avg_answer_seconds"] for row in month_rows],
+                        "p90": [row["p90_answer_seconds"] for row in month_rows],
+                        "target": [row["target_seconds"] for row in month_rows],
+                        "names": {
+                            "answered": request.env._("Answered"),
+                            "missed": request.env._("Missed"),
+                            "abandoned": request.env._("Abandoned"),
+                            "avg": request.env._("Average answer (s)"),
+                            "p90": request.env._("90% answered within (s)"),
+                            "target": request.env._("Target (s)"),
+                        },
+                    }
+                ),
                 "months": months,
                 "month": month,
                 "missed_rows": self._callgest_call_rows(missed),

@@ -121,7 +121,7 @@ class CallgestCall(models.Model):
     leg_keys = fields.Text(
         readonly=True,
         groups="base.group_user",
-        help="The identity of each PBX row (leg) of the call."
+        help="The identity of each PBX row (leg) of the call.",
     )
     leg_refs = fields.Char(
         string="PBX rows",

@@ -6,6 +6,7 @@ from typing import NamedTuple
 import pytz
 
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.callgest_base.tools import sql_rows
 
@@ -60,7 +61,9 @@ class TestCallsPortal(CallgestCallsCommon, HttpCase):
             }
         )
         cls.other_ddi = cls.create_ddi("93 444 55 66", cls.spain, cls.other)
-        cls.law_firm.write({"callgest_invoice_grouping": "professional", "tz": "Europe/Madrid"})
+        cls.law_firm.write(
+            {"callgest_invoice_grouping": "professional", "tz": "Europe/Madrid"}
+        )
         cls.lawyer_2 = Partner.create(
             {
                 "name": "Second Lawyer",
@@ -140,9 +143,9 @@ class TestCallsPortal(CallgestCallsCommon, HttpCase):
         cls.month = cls.madrid.localize(recent).strftime("%Y-%m")
         # the month of the calls, in Madrid
         for call in cls.Call.search([("call_key", "like", "quality-")]):
-            call.local_date = pytz.utc.localize(call.start_time).astimezone(
-                cls.madrid
-            ).date()
+            call.local_date = (
+                pytz.utc.localize(call.start_time).astimezone(cls.madrid).date()
+            )
 
     def rpc(self, model, method, *args, **kwargs):
         return self.make_jsonrpc_request(
@@ -174,7 +177,11 @@ class TestCallsPortal(CallgestCallsCommon, HttpCase):
             self.assertNotIn("+34611111111", page.text, query)
             rows = csv_rows(self.url_open(f"/my/calls/export.csv?{query}"))
             self.assertFalse(
-                [row for row in rows[1:] if row[3] not in ("+34600000001", "+34600000002")],
+                [
+                    row
+                    for row in rows[1:]
+                    if row[3] not in ("+34600000001", "+34600000002")
+                ],
                 query,
             )
         consumption = self.url_open(f"/my/consumption?month={self.month}")
@@ -183,17 +190,15 @@ class TestCallsPortal(CallgestCallsCommon, HttpCase):
         self.assertIn("tel:+34600000002", consumption.text)
         self.assertNotIn("+34699999999", consumption.text)
         # the RPC reads his client's calls only, and not the agent
-        found = self.rpc(
-            "callgest.call", "search_read", [], fields=["caller_number"]
-        )
+        found = self.rpc("callgest.call", "search_read", [], fields=["caller_number"])
         self.assertEqual(
             {row["caller_number"] for row in found}, {"+34600000001", "+34600000002"}
         )
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.rpc("callgest.call", "read", [self.other_call.id], ["caller_number"])
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.rpc("callgest.call", "read", [self.clinic_call.id], ["agent_id"])
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.rpc("callgest.call", "write", [self.clinic_call.id], {"duration": 1})
         # the other client, the other way round
         self.authenticate("calls_other", "calls_other")
