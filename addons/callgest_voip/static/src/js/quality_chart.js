@@ -1,4 +1,4 @@
-import { loadBundle } from "@web/core/assets";
+import {loadBundle} from "@web/core/assets";
 import publicWidget from "@web/legacy/js/public/public_widget";
 
 /**
@@ -22,8 +22,16 @@ publicWidget.registry.CallgestQualityChart = publicWidget.Widget.extend({
                       data: {
                           labels: data.labels,
                           datasets: [
-                              { label: names.avg, data: data.avg, borderColor: "#2b6cb0" },
-                              { label: names.p90, data: data.p90, borderColor: "#dd6b20" },
+                              {
+                                  label: names.avg,
+                                  data: data.avg,
+                                  borderColor: "#2b6cb0",
+                              },
+                              {
+                                  label: names.p90,
+                                  data: data.p90,
+                                  borderColor: "#dd6b20",
+                              },
                               {
                                   label: names.target,
                                   data: data.target,
@@ -39,16 +47,28 @@ publicWidget.registry.CallgestQualityChart = publicWidget.Widget.extend({
                       data: {
                           labels: data.labels,
                           datasets: [
-                              { label: names.answered, data: data.answered, backgroundColor: "#38a169" },
-                              { label: names.missed, data: data.missed, backgroundColor: "#dd6b20" },
-                              { label: names.abandoned, data: data.abandoned, backgroundColor: "#c53030" },
+                              {
+                                  label: names.answered,
+                                  data: data.answered,
+                                  backgroundColor: "#38a169",
+                              },
+                              {
+                                  label: names.missed,
+                                  data: data.missed,
+                                  backgroundColor: "#dd6b20",
+                              },
+                              {
+                                  label: names.abandoned,
+                                  data: data.abandoned,
+                                  backgroundColor: "#c53030",
+                              },
                           ],
                       },
                   };
         config.options = {
             maintainAspectRatio: false,
             animation: false,
-            scales: { y: { beginAtZero: true } },
+            scales: {y: {beginAtZero: true}},
         };
         this.chart = new window.Chart(this.el, config);
         this.el.classList.add("o_callgest_chart_drawn");
