@@ -20,9 +20,7 @@ class CallgestCustomerPortal(CustomerPortal):
     def _callgest_portal_tz(self):
         """The client's timezone: times are stored in UTC and shown in it."""
         partner = self._callgest_portal_partner()
-        return pytz.timezone(
-            partner.commercial_partner_id.tz or partner.tz or "UTC"
-        )
+        return pytz.timezone(partner.commercial_partner_id.tz or partner.tz or "UTC")
 
     def _callgest_portal_local(self, value, fmt="%d/%m/%Y %H:%M"):
         """A UTC datetime of the database, written in the client's time."""

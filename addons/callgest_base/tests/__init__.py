@@ -7,3 +7,5 @@ from . import test_security
 from . import test_ui
 from . import test_company_dependent
 from . import test_sql_rows
+from . import test_portal_access
+from . import test_portal_isolation
