@@ -157,7 +157,7 @@ class CallgestCallsPortal(CallgestCustomerPortal):
                     "timezone": tz.zone,
                     "caller": call.caller_number or call.caller_name or "",
                     "ddi": ddis.get(call.ddi_id.id, ""),
-                    "professional": call.professional_id.display_name or "",
+                    "professional": call.professional_id.name or "",
                     "robot_seconds": (call.robot_seconds or 0)
                     + (call.queue_seconds or 0),
                     "wait_seconds": call.wait_seconds or 0,
@@ -187,7 +187,7 @@ class CallgestCallsPortal(CallgestCustomerPortal):
             if ddi:
                 ddis[ddi.id] = ddi.number_national or ddi.number
             if professional:
-                professionals[professional.id] = professional.display_name
+                professionals[professional.id] = professional.name
             if filters["ddi_id"] and ddi.id != filters["ddi_id"]:
                 continue
             if (
