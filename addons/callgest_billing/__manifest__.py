@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/callgest_billing_rules.xml",
         "security/callgest_billing_portal_rules.xml",
+        "security/callgest_billing_prepaid_portal_rules.xml",
         "data/decimal_precision_data.xml",
         "data/ir_default_data.xml",
         "data/product_data.xml",
@@ -37,10 +38,15 @@
         "views/product_template_views.xml",
         "views/account_move_portal_templates.xml",
         "views/callgest_delivery_templates.xml",
+        "views/portal_prepaid_templates.xml",
         "report/callgest_call_detail_report.xml",
         "views/callgest_call_portal_templates.xml",
     ],
-    "demo": ["demo/res_users_demo.xml", "demo/callgest_billing_demo.xml"],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/callgest_billing_demo.xml",
+        "demo/callgest_prepaid_portal_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "callgest_billing/static/tests/tours/**/*",

@@ -12,6 +12,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/callgest_message_rules.xml",
+        "security/callgest_message_recipient_portal_rules.xml",
         "data/callgest_message_category_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
@@ -24,6 +25,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/callgest_message_menuitems.xml",
+        "views/portal_recipient_templates.xml",
     ],
     "demo": [
         "demo/callgest_recipient_demo.xml",

@@ -6,3 +6,4 @@ from . import test_recipient
 from . import test_delivery
 from . import test_ui
 from . import test_delivery_kill
+from . import test_portal_recipient
