@@ -37,7 +37,10 @@ class CallgestCallsPortal(CallgestCustomerPortal):
     # ------------------------------------------------------------------
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "callgest_call_count" in counters:
+        # asked by the home's counters (whether the card shows), and when the
+        # home is rendered (no counters), for the card's text: Odoo 18 shows
+        # no counter in a card
+        if "callgest_call_count" in counters or not counters:
             Call = request.env["callgest.call"]
             values["callgest_call_count"] = (
                 Call.search_count(self._callgest_month_domain(self._callgest_month()))

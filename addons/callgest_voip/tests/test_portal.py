@@ -213,6 +213,8 @@ class TestCallsPortal(CallgestCallsCommon, HttpCase):
             "/my/counters", {"counters": ["callgest_call_count"]}
         )
         self.assertEqual(counters["callgest_call_count"], 1)
+        home = self.url_open("/my")
+        self.assertRegex(home.text, r'o_callgest_home_calls">\s*1\s*<')
 
     def test_professional_sees_his_own(self):
         self.authenticate("calls_lawyer", "calls_lawyer")
