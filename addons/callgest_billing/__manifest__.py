@@ -12,6 +12,7 @@
         "security/callgest_billing_security.xml",
         "security/ir.model.access.csv",
         "security/callgest_billing_rules.xml",
+        "security/callgest_billing_portal_rules.xml",
         "security/callgest_billing_prepaid_portal_rules.xml",
         "data/decimal_precision_data.xml",
         "data/ir_default_data.xml",
@@ -39,6 +40,7 @@
         "views/callgest_delivery_templates.xml",
         "views/portal_prepaid_templates.xml",
         "report/callgest_call_detail_report.xml",
+        "views/callgest_call_portal_templates.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -7,11 +7,12 @@
     "author": "CallGest",
     "license": "LGPL-3",
     "installable": True,
-    "depends": ["callgest_base", "mail", "queue_job"],
+    "depends": ["callgest_base", "mail", "portal", "queue_job"],
     "external_dependencies": {"python": ["phonenumbers", "pytz"]},
     "data": [
         "security/ir.model.access.csv",
         "security/callgest_voip_rules.xml",
+        "security/callgest_voip_portal_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/queue_job_data.xml",
@@ -27,12 +28,16 @@
         "views/callgest_call_quality_report_views.xml",
         "views/callgest_recording_purge_log_views.xml",
         "views/res_config_settings_views.xml",
+        "views/callgest_call_portal_templates.xml",
     ],
     "demo": [
         "demo/callgest_pbx_demo.xml",
         "demo/callgest_call_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "callgest_voip/static/src/js/quality_chart.js",
+        ],
         "web.assets_tests": [
             "callgest_voip/static/tests/tours/**/*",
         ],

@@ -241,6 +241,86 @@ class CallgestUsage(models.Model):
             ("invoice_link_id", "in", links.ids),
         ]
 
+    # ------------------------------------------------------------------
+    # A call's cost, explained (portal and invoice call detail)
+    # ------------------------------------------------------------------
+    @api.model
+    def _callgest_explanation_labels(self):
+        """The usages' names in an explanation (short, lower case)."""
+        labels = {
+            rating.ROBOT: _("robot"),
+            rating.SECRETARY_L1: _("secretary level 1"),
+            rating.SECRETARY_L2: _("secretary level 2"),
+            rating.TRANSFER_FIXED: _("transfer to fixed"),
+            rating.TRANSFER_MOBILE: _("transfer to mobile"),
+            rating.OUTBOUND_MANAGEMENT: _("outbound call management"),
+            rating.OUTBOUND_SETUP: _("outbound call setup"),
+            rating.OUTBOUND_FIXED: _("outbound to fixed"),
+            rating.OUTBOUND_MOBILE: _("outbound to mobile"),
+            rating.MESSAGE_AUTO: _("automatic message"),
+            rating.MESSAGE_MANUAL: _("manual message"),
+        }
+        selection = dict(self._fields["usage"]._description_selection(self.env))
+        return {usage: labels.get(usage, name) for usage, name in selection.items()}
+
+    @api.model
+    def _callgest_explanations(self, where):
+        """``{call id: (amount, currency, text)}``: the cost of each call
+        of the usage rows ``u`` that ``where`` (an ``SQL`` condition) keeps,
+        exact, and its explanation (``rating.explain``), in one query. Read
+        as superuser: the caller decides which calls the user may see (the
+        portal after its rules, the call detail after the invoice's
+        access)."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                # numeric as text: Odoo's cursor reads numeric as float
+                """SELECT u.call_id, u.usage, u.unit, u.currency_id,
+                          SUM(u.quantity)::text AS quantity,
+                          u.unit_price::text AS unit_price,
+                          SUM(COALESCE(u.connect_fee, 0))::text AS connect_fee,
+                          SUM(u.amount)::text AS amount
+                     FROM callgest_usage u
+                    WHERE u.call_id IS NOT NULL AND %s
+                 GROUP BY u.call_id, u.usage, u.unit, u.unit_price, u.currency_id
+                 ORDER BY u.call_id, MIN(u.id)""",
+                where,
+            )
+        )
+        lines = defaultdict(list)
+        currency_ids = {}
+        for row in self.env.cr.dictfetchall():
+            lines[row["call_id"]].append(
+                rating.RatedLine(
+                    row["usage"],
+                    Decimal(row["quantity"]),
+                    row["unit"],
+                    Decimal(row["unit_price"]),
+                    Decimal(row["amount"]),
+                    connect_fee=Decimal(row["connect_fee"]),
+                )
+            )
+            currency_ids[row["call_id"]] = row["currency_id"]
+        currencies = {
+            currency.id: currency
+            for currency in self.env["res.currency"].browse(set(currency_ids.values()))
+        }
+        labels = self._callgest_explanation_labels()
+        result = {}
+        for call_id, call_lines in lines.items():
+            currency = currencies[currency_ids[call_id]]
+            result[call_id] = (
+                rating.total(call_lines),
+                currency,
+                rating.explain(
+                    call_lines,
+                    labels,
+                    currency.symbol or currency.name,
+                    min_decimals=currency.decimal_places,
+                ),
+            )
+        return result
+
     @api.model
     def _mark_pending(self, partner_periods):
         """Clients have usage to invoice from these periods on: ``{(client

@@ -21,7 +21,8 @@ DETAIL_QUERY = """
                u.partner_id, u.professional_id, u.currency_id,
                SUM(u.amount) AS amount, MIN(u.date) AS date,
                MIN(u.name) AS name, MIN(u.usage) AS usage,
-               MIN(u.period) AS period, BOOL_OR(u.late) AS late
+               MIN(u.period) AS period, BOOL_OR(u.late) AS late,
+               ARRAY_AGG(u.id) AS usage_ids
           FROM callgest_usage_link link
           -- through the links' clients: the (client, period) index
           JOIN callgest_usage u
@@ -32,7 +33,7 @@ DETAIL_QUERY = """
     SELECT line.call_id, line.billable_event_id AS event_id, line.fee_id,
            line.partner_id, line.professional_id, line.currency_id,
            line.amount::text AS amount, line.date, line.name, line.usage,
-           line.period, line.late,
+           line.period, line.late, line.usage_ids,
            call.start_time, call.direction, call.caller_number, call.caller_raw,
            call.called_number, call.called_raw,
            COALESCE(ddi.number_national, ddi.number) AS ddi,
@@ -70,6 +71,7 @@ class DetailRow(NamedTuple):
     usage: str
     period: str
     late: bool
+    usage_ids: list
     # the call's
     start_time: object
     direction: str | None
@@ -107,6 +109,7 @@ CSV_HEADER = (
     "secretary_seconds",
     "transfer_seconds",
     "description",
+    "explanation",
     "cost",
     "currency",
     "cost_invoice_currency",
@@ -156,11 +159,13 @@ class ReportCallDetail(models.AbstractModel):
             ),
             "channel": dict(event_fields["channel"]._description_selection(self.env)),
         }
+        explanations = self._call_explanations(rows)
         clients = {}
         for row in rows:
             line = self._base_line(row, money)
             if row.call_id:
                 line.update(self._call_line(row, localize))
+                line["explanation"] = explanations.get(row.call_id, ("", "", ""))[2]
             elif row.event_id:
                 line.update(self._message_line(row, localize, labels))
             else:
@@ -258,7 +263,23 @@ class ReportCallDetail(models.AbstractModel):
             "local": False,
             "timezone": "",
             "description": row.name,
+            "explanation": "",
         }
+
+    @api.model
+    def _call_explanations(self, rows):
+        """``{call id: (amount, currency, text)}`` of the calls of ``rows``,
+        from the usage their lines bill: the same text as the portal's."""
+        usage_ids = [
+            usage_id for row in rows if row.call_id for usage_id in row.usage_ids
+        ]
+        if not usage_ids:
+            return {}
+        return (
+            self.env["callgest.usage"]
+            .sudo()
+            ._callgest_explanations(SQL("u.id = ANY(%s)", usage_ids))
+        )
 
     @api.model
     def _call_line(self, row, localize):
@@ -403,6 +424,7 @@ class ReportCallDetail(models.AbstractModel):
                             line["secretary_seconds"],
                             line["transfer_seconds"],
                             line["description"],
+                            line["explanation"],
                             exact_text(line["amount"], line["currency"]),
                             line["currency"].name,
                             f"{line['amount_invoice_currency']:.{invoice_currency.decimal_places}f}",

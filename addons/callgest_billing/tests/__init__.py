@@ -14,4 +14,5 @@ from . import test_security
 from . import test_robot_and_transfers
 from . import test_multi_company
 from . import test_invoicing_jobs
+from . import test_portal_calls
 from . import test_portal_prepaid

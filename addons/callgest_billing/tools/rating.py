@@ -538,6 +538,56 @@ def total(lines):
     return sum((line.amount for line in lines), ZERO)
 
 
+def number_text(value, min_decimals=0):
+    """``value`` (a Decimal) written exactly, without exponent nor trailing
+    zeros beyond ``min_decimals``: 0.0010 is "0.001", 165.0 is "165"."""
+    value = as_decimal(value).normalize()
+    decimals = max(min_decimals, -value.as_tuple().exponent, 0)
+    return f"{value:.{decimals}f}"
+
+
+def explain(lines, labels, currency, min_decimals=2):
+    """The text that explains a cost from its rated lines, the same on the
+    client's portal and on the invoice's call detail, e.g.
+    ``18 s robot × 0.001 + 165 s secretary level 1 × 0.013 = 2.163 €``.
+
+    ``lines``: :class:`RatedLine` (or any object with their ``usage``,
+    ``quantity``, ``unit``, ``unit_price``, ``amount`` and ``connect_fee``),
+    in the order to write them; ``labels``: ``{usage: name}`` (a usage
+    without one is written by its code); ``currency``: its symbol or code.
+    Time is written in its unit (``s``, ``min``), a count with ``×``; a
+    connect fee is added to its line; a line whose amount is not its
+    quantity × price (a capped monthly fee) says its amount. The total is
+    exact, with at least ``min_decimals`` decimals. No line: ``""``."""
+    terms = []
+    amount = ZERO
+    for line in lines:
+        label = labels.get(line.usage, line.usage)
+        quantity = number_text(line.quantity)
+        price = number_text(line.unit_price)
+        if line.unit == SECOND:
+            term = f"{quantity} s {label} × {price}"
+        elif line.unit == MINUTE:
+            term = f"{quantity} min {label} × {price}"
+        elif as_decimal(line.quantity) == 1:
+            term = f"{label} {price}"
+        else:
+            term = f"{quantity} {label} × {price}"
+        connect_fee = as_decimal(line.connect_fee or ZERO)
+        if connect_fee:
+            term = f"{term} + {number_text(connect_fee)}"
+        line_amount = as_decimal(line.amount)
+        if line_amount != as_decimal(line.quantity) * as_decimal(line.unit_price) + (
+            connect_fee if line.quantity else ZERO
+        ):
+            term = f"{term} ({number_text(line_amount)})"
+        terms.append(term)
+        amount += line_amount
+    if not terms:
+        return ""
+    return f"{' + '.join(terms)} = {number_text(amount, min_decimals)} {currency}"
+
+
 def round_money(amount, rounding=Decimal("0.01")):
     """``amount`` rounded to a multiple of ``rounding`` (a currency's
     rounding: 0.01 for EUR, 1 for CLP, 0.05 for CHF cash), half away from

@@ -37,7 +37,11 @@ class CallgestCall(models.Model):
     # no index of its own: the unique (pbx_id, call_key) index serves it
     pbx_id = fields.Many2one("callgest.pbx", string="PBX", required=True, readonly=True)
     batch_id = fields.Many2one(
-        "callgest.cdr.batch", string="Import batch", index=True, readonly=True
+        "callgest.cdr.batch",
+        string="Import batch",
+        index=True,
+        readonly=True,
+        groups="base.group_user",
     )
     call_key = fields.Char(
         required=True,
@@ -88,13 +92,17 @@ class CallgestCall(models.Model):
     transfer_to = fields.Char(string="Transferred to", readonly=True)
     transfer_legs = fields.Text(
         readonly=True,
+        groups="base.group_user",
         help="Each transfer outside, in order: its number (E.164 when it could "
         "be read), a tab and its seconds, one a line.",
     )
     disposition = fields.Selection(DISPOSITIONS, required=True, readonly=True)
     disposition_raw = fields.Char(string="Disposition as written", readonly=True)
-    agent_id = fields.Many2one("res.users", index="btree_not_null", readonly=True)
-    agent_extension = fields.Char(readonly=True)
+    # the back office's: not for the client's portal
+    agent_id = fields.Many2one(
+        "res.users", index="btree_not_null", readonly=True, groups="base.group_user"
+    )
+    agent_extension = fields.Char(readonly=True, groups="base.group_user")
     dialed_client_code = fields.Char(
         readonly=True, help="For an outbound call: the client code dialed."
     )
@@ -111,11 +119,14 @@ class CallgestCall(models.Model):
     has_queue_log = fields.Boolean(readonly=True, help="queue_log events arrived.")
     leg_count = fields.Integer(readonly=True)
     leg_keys = fields.Text(
-        readonly=True, help="The identity of each PBX row (leg) of the call."
+        readonly=True,
+        groups="base.group_user",
+        help="The identity of each PBX row (leg) of the call.",
     )
     leg_refs = fields.Char(
         string="PBX rows",
         readonly=True,
+        groups="base.group_user",
         help="Where the call's rows are: import batch and line numbers, e.g. "
         "'12:5,6,9' (several batches separated by ';').",
     )
@@ -133,6 +144,7 @@ class CallgestCall(models.Model):
     ]
 
     def init(self):
+        # a client's calls of a period (reports, billing, the portal's month)
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS callgest_call_partner_date_idx
                    ON callgest_call (partner_id, local_date)"""

@@ -30,6 +30,12 @@ class CallgestCallQualityReport(models.Model):
     missed = fields.Integer(
         readonly=True, aggregator="sum", help="Missed, busy and failed calls."
     )
+    abandoned = fields.Integer(
+        readonly=True,
+        aggregator="sum",
+        help="Missed calls whose caller hung up while waiting in the queue "
+        "(counted among the missed ones).",
+    )
     answered_ratio = fields.Float(
         string="Answered (%)",
         readonly=True,
@@ -74,8 +80,19 @@ class CallgestCallQualityReport(models.Model):
         the calls ``c`` of each group, computed in the same scan."""
         return []
 
-    def _query(self):
+    def _query(self, where=None, per_client=True):
+        """The SQL of the report.
+
+        :param where: an ``SQL`` condition on the calls ``c`` (e.g. the calls
+            a portal user may read), added to the report's own
+        :param per_client: one row per client and month (the view); False:
+            one row per company and month over the calls ``where`` keeps,
+            with the client column empty (a portal user's months, exact over
+            all the clients he sees)
+        """
         extra = SQL("").join(SQL(", %s", column) for column in self._select_extra())
+        where = where or SQL("TRUE")
+        partner = SQL("c.partner_id") if per_client else SQL("NULL::int")
         answered = SQL("c.disposition = 'answered'")
         wait = SQL("COALESCE(c.wait_seconds, 0)")
         missed_wait = SQL(
@@ -86,11 +103,14 @@ class CallgestCallQualityReport(models.Model):
             """
             SELECT MIN(c.id) AS id,
                    c.company_id AS company_id,
-                   c.partner_id AS partner_id,
+                   %(partner)s AS partner_id,
                    date_trunc('month', c.local_date)::date AS month,
                    COUNT(*) AS calls,
                    COUNT(*) FILTER (WHERE %(answered)s) AS answered,
                    COUNT(*) FILTER (WHERE c.disposition IN %(missed)s) AS missed,
+                   COUNT(*) FILTER (WHERE c.disposition = 'missed'
+                                      AND COALESCE(c.queue_seconds, 0) > 0)
+                       AS abandoned,
                    ROUND(100.0 * COUNT(*) FILTER (WHERE %(answered)s)
                          / COUNT(*), 2)::float AS answered_ratio,
                    ROUND(%(average)s::numeric, 2)::float AS avg_answer_seconds,
@@ -112,7 +132,8 @@ class CallgestCallQualityReport(models.Model):
                AND c.disposition != 'blacklisted'
                AND c.partner_id IS NOT NULL
                AND c.local_date IS NOT NULL
-          GROUP BY c.company_id, c.partner_id,
+               AND %(where)s
+          GROUP BY c.company_id, %(group_partner)s
                    date_trunc('month', c.local_date),
                    co.callgest_answer_target_seconds
             """,
@@ -122,7 +143,29 @@ class CallgestCallQualityReport(models.Model):
             wait=wait,
             missed_wait=missed_wait,
             extra=extra,
+            where=where,
+            partner=partner,
+            group_partner=SQL("c.partner_id,") if per_client else SQL(""),
         )
+
+    def _callgest_months(self, calls_domain, first_month):
+        """The report's rows from ``first_month`` (a date, first of a month)
+        over the calls of ``calls_domain`` that the current user may read
+        (his record rules apply), one per company and month, as dicts of the
+        report's columns: what the client's portal shows."""
+        calls_query = self.env["callgest.call"]._search(
+            calls_domain + [("local_date", ">=", first_month)]
+        )
+        self.env["callgest.call"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT * FROM (%s) q ORDER BY q.month",
+                self._query(
+                    SQL("c.id IN %s", calls_query.subselect()), per_client=False
+                ),
+            )
+        )
+        return self.env.cr.dictfetchall()
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)

@@ -8,3 +8,4 @@ from . import test_queue_log
 from . import test_ui
 from . import test_cdr_late_legs
 from . import test_cdr_jobs
+from . import test_portal
