@@ -44,6 +44,7 @@ EXPECTED_MODELS = {
     "callgest_billing": "callgest.prepaid.move",
     "callgest_message": "callgest.message",
     "callgest_protocols": "callgest.protocol",
+    "callgest_voip": "callgest.call",
 }
 
 
