@@ -9,6 +9,7 @@ class TestPortalAccess(CallgestBaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env["res.lang"]._activate_lang("es_ES")
         cls.director = cls.Partner.create(
             {"name": "Clinic director", "parent_id": cls.clinic.id, "lang": "es_ES"}
         )
@@ -34,6 +35,8 @@ class TestPortalAccess(CallgestBaseCommon):
         user = self.director.user_ids
         self.assertTrue(user.has_group("base.group_portal"))
         self.assertFalse(user._is_internal())
+        # Odoo's wizard writes its invitation in the user's language
+        self.assertEqual(user.lang, "es_ES")
 
     def test_secretary_grants_no_portal_access(self):
         with self.assertRaises(AccessError):
