@@ -384,3 +384,44 @@ class TestMessagePortal(HttpCase):
         )
         self.assertEqual(answer.author_id, self.clinic_user.partner_id)
         self.assertEqual(answer.message_type, "comment")
+
+    def test_a_reseller_sees_its_sub_clients_and_no_other(self):
+        Partner = self.env["res.partner"]
+        reseller, other_reseller = (
+            Partner.create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "is_callgest_client": True,
+                    "callgest_client_code": code,
+                    "callgest_client_type": "reseller",
+                }
+            )
+            for name, code in (("Portal Reseller", "9815"), ("Other Reseller", "9816"))
+        )
+        self.clinic.callgest_reseller_id = reseller
+        reseller_user, other_user = (
+            new_test_user(
+                self.env,
+                login=login,
+                groups="base.group_portal",
+                partner_id=Partner.create(
+                    {"name": f"{login} desk", "parent_id": company.id}
+                ).id,
+            )
+            for login, company in (
+                ("msg_portal_reseller", reseller),
+                ("msg_portal_other_reseller", other_reseller),
+            )
+        )
+        Message = self.env["callgest.message"]
+        self.assertIn(self.unread, Message.with_user(reseller_user).search([]))
+        self.unread.with_user(reseller_user).check_access("read")
+        self.assertFalse(Message.with_user(other_user).search([]))
+        with self.assertRaises(AccessError):
+            self.unread.with_user(other_user).check_access("read")
+        # the sub-client's own contacts still see it, the reseller's nothing else
+        self.assertIn(self.unread, Message.with_user(self.clinic_user).search([]))
+        self.assertFalse(
+            Message.with_user(reseller_user).search([("partner_id", "=", self.firm.id)])
+        )
