@@ -385,6 +385,27 @@ class TestMessagePortal(HttpCase):
         self.assertEqual(answer.author_id, self.clinic_user.partner_id)
         self.assertEqual(answer.message_type, "comment")
 
+    def test_a_plain_contact_of_a_collective_sees_the_collective(self):
+        # neither a professional nor an authorized contact: the firm's desk
+        desk_user = new_test_user(
+            self.env,
+            login="msg_portal_firm_desk",
+            groups="base.group_portal",
+            partner_id=self.env["res.partner"]
+            .create({"name": "Firm desk", "parent_id": self.firm.id})
+            .id,
+        )
+        firm_recados = self.env["callgest.message"].search(
+            [("partner_id", "=", self.firm.id), ("state", "=", "delivered")]
+        )
+        self.assertTrue(firm_recados)
+        self.assertEqual(
+            self.env["callgest.message"]
+            .with_user(desk_user)
+            .search([("state", "=", "delivered")]),
+            firm_recados,
+        )
+
     def test_a_reseller_sees_its_sub_clients_and_no_other(self):
         Partner = self.env["res.partner"]
         reseller, other_reseller = (
