@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.callgest_message.tools.providers import DeliveryError, HttpSmsGateway
+from odoo.addons.callgest_message.tools.providers import DeliveryError
 
 from .resource_booking_type import _utc
 
@@ -369,25 +369,6 @@ class ResourceBooking(models.Model):
         self._callgest_bill(channel)
         return True
 
-    @api.model
-    def _callgest_sms_gateway(self):
-        """The SMS gateway configured for callgest_message."""
-        params = self.env["ir.config_parameter"].sudo()
-        return HttpSmsGateway(
-            params.get_param("callgest_message.sms_url"),
-            method=params.get_param("callgest_message.sms_method", "POST"),
-            body_template=params.get_param("callgest_message.sms_body_template")
-            or '{"to": "{to}", "text": "{text}", "from": "{sender}"}',
-            content_type=params.get_param(
-                "callgest_message.sms_content_type", "application/json"
-            ),
-            auth_type=params.get_param("callgest_message.sms_auth_type", "none"),
-            username=params.get_param("callgest_message.sms_username", ""),
-            secret=params.get_param("callgest_message.sms_secret", ""),
-            sender=params.get_param("callgest_message.sms_sender", "CallGest"),
-            timeout=self.env["callgest.delivery"]._provider_timeout(),
-        )
-
     def _callgest_send_reminder_sms(self, when):
         text = self.env._(
             "Reminder: %(what)s with %(professional)s on %(when)s at %(place)s "
@@ -399,8 +380,12 @@ class ResourceBooking(models.Model):
             client=self.callgest_client_id.name or "",
         )
         dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
-        return self._callgest_sms_gateway().send(
-            (self.callgest_caller_phone or "").replace(" ", ""),
-            text,
-            idempotency_key=f"callgest-reminder-{self.id}-{self.start}-{dbuuid}",
+        return (
+            self.env["callgest.delivery"]
+            ._sms_gateway()
+            .send(
+                (self.callgest_caller_phone or "").replace(" ", ""),
+                text,
+                idempotency_key=f"callgest-reminder-{self.id}-{self.start}-{dbuuid}",
+            )
         )

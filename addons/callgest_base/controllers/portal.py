@@ -61,7 +61,12 @@ class CallgestCustomerPortal(CustomerPortal):
         writer = csv.writer(buffer, delimiter=";")
         writer.writerow(header)
         writer.writerows(rows)
-        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return self._callgest_csv_download(
+            filename, ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        )
+
+    def _callgest_csv_download(self, filename, content):
+        """A CSV file already written (bytes), as a download."""
         return request.make_response(
             content,
             headers=[

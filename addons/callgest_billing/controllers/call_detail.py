@@ -2,12 +2,12 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import content_disposition, request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.callgest_base.controllers.portal import CallgestCustomerPortal
 
 REPORT = "callgest_billing.action_report_call_detail"
 
 
-class CallDetailController(CustomerPortal):
+class CallDetailController(CallgestCustomerPortal):
     """The call detail of an invoice: PDF/HTML and CSV, on the portal (the
     invoice's partner, or anyone with its access token) and for back-office
     users who can read the invoice."""
@@ -75,13 +75,7 @@ class CallDetailController(CustomerPortal):
         return self._call_detail_csv_response(invoice_sudo)
 
     def _call_detail_csv_response(self, invoice_sudo):
-        content = invoice_sudo._get_callgest_call_detail_csv()
-        filename = invoice_sudo._get_callgest_call_detail_filename("csv")
-        return request.make_response(
-            content,
-            headers=[
-                ("Content-Type", "text/csv; charset=utf-8"),
-                ("Content-Length", len(content)),
-                ("Content-Disposition", content_disposition(filename)),
-            ],
+        return self._callgest_csv_download(
+            invoice_sudo._get_callgest_call_detail_filename("csv"),
+            invoice_sudo._get_callgest_call_detail_csv(),
         )

@@ -450,6 +450,26 @@ class CallgestDelivery(models.Model):
         )
         self.message_id._update_delivery_state()
 
+    @api.model
+    def _sms_gateway(self):
+        """The SMS gateway of the settings (also used by other addons' SMS,
+        such as the agenda's reminders)."""
+        params = self.env["ir.config_parameter"].sudo()
+        return HttpSmsGateway(
+            params.get_param("callgest_message.sms_url"),
+            method=params.get_param("callgest_message.sms_method", "POST"),
+            body_template=params.get_param("callgest_message.sms_body_template")
+            or '{"to": "{to}", "text": "{text}", "from": "{sender}"}',
+            content_type=params.get_param(
+                "callgest_message.sms_content_type", "application/json"
+            ),
+            auth_type=params.get_param("callgest_message.sms_auth_type", "none"),
+            username=params.get_param("callgest_message.sms_username", ""),
+            secret=params.get_param("callgest_message.sms_secret", ""),
+            sender=params.get_param("callgest_message.sms_sender", "CallGest"),
+            timeout=self._provider_timeout(),
+        )
+
     def _send_through_channel(self):
         """Send an SMS or Telegram group; the provider's message id."""
         recipient = self.recipient_id
@@ -465,21 +485,9 @@ class CallgestDelivery(models.Model):
                 timeout=timeout,
             )
             return bot.send(self[0].address, text)
-        gateway = HttpSmsGateway(
-            params.get_param("callgest_message.sms_url"),
-            method=params.get_param("callgest_message.sms_method", "POST"),
-            body_template=params.get_param("callgest_message.sms_body_template")
-            or '{"to": "{to}", "text": "{text}", "from": "{sender}"}',
-            content_type=params.get_param(
-                "callgest_message.sms_content_type", "application/json"
-            ),
-            auth_type=params.get_param("callgest_message.sms_auth_type", "none"),
-            username=params.get_param("callgest_message.sms_username", ""),
-            secret=params.get_param("callgest_message.sms_secret", ""),
-            sender=params.get_param("callgest_message.sms_sender", "CallGest"),
-            timeout=timeout,
+        return self._sms_gateway().send(
+            self[0].address, text, idempotency_key=self[0].send_key
         )
-        return gateway.send(self[0].address, text, idempotency_key=self[0].send_key)
 
     def _queue_email(self):
         """Put the email in Odoo's outgoing mail queue, in the recipient's language."""
