@@ -29,6 +29,12 @@ else:  # alone, by file path: the tools package has no Odoo import
     _spec.loader.exec_module(_package)
     from callgest_billing_tools import quote, rating
 
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+except ImportError:  # hypothesis is in the project's virtualenv
+    given = None
+
 D = Decimal
 TARIFF = rating.seed_tariff()
 HOURS = quote.OpeningHours.office("Europe/Madrid")
@@ -293,6 +299,52 @@ class TestEstimateRange(BaseCase):
         with self.assertRaises(ValueError):
             quote.estimate_range([D(1)], 20, samples=0)
         self.assertTrue(math.isfinite(float(quote.DAYS_PER_MONTH)))
+
+
+if given is not None:
+    seconds = st.integers(min_value=0, max_value=5_000)
+    quote_calls_strategy = st.lists(
+        st.builds(
+            quote.QuoteCall,
+            start=st.datetimes(
+                min_value=datetime(2025, 12, 1),
+                max_value=datetime(2026, 3, 1),
+            ),
+            seconds_total=seconds,
+            answered=st.booleans(),
+            robot_seconds=seconds,
+            queue_seconds=seconds,
+            secretary_seconds=seconds,
+            transfer_seconds=st.just(0),
+            messages=st.integers(min_value=0, max_value=3),
+        ),
+        max_size=30,
+    )
+
+    class TestQuoteProperties(BaseCase):
+        @settings(
+            max_examples=100,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+        @given(quote_calls_strategy, st.sampled_from([1, 2]))
+        def test_months_are_the_rating_core(self, calls, level):
+            """A quote's months add up what rating.rate_call rates of the
+            handled calls: the quote has no price rule of its own."""
+            result = quote.quote_calls(calls, TARIFF, level=level, hours=HOURS)
+            exact = D(0)
+            for call_ in calls:
+                exact += rating.total(
+                    rating.rate_call(
+                        TARIFF, level=level, **quote.handle_call(call_, hours=HOURS)
+                    )
+                )
+            self.assertEqual(sum(result.daily_totals, D(0)), exact)
+            for month in result.months:
+                self.assertGreaterEqual(month.total, month.minimum)
+                self.assertEqual(month.total, max(month.minimum, month.counted))
+            self.assertEqual(sum(m.calls for m in result.months), len(calls))
 
 
 if __name__ == "__main__":

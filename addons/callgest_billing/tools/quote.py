@@ -135,7 +135,10 @@ class OpeningHours:
         return _as_utc(utc_dt).astimezone(self._zone)
 
     def is_open(self, utc_dt):
-        moment = self.local(utc_dt)
+        return self.is_open_local(self.local(utc_dt))
+
+    def is_open_local(self, moment):
+        """``is_open`` of a moment already in the hours' time zone."""
         if moment.date() in self.holidays:
             return False
         now = moment.time().replace(tzinfo=None)
@@ -195,9 +198,12 @@ def explain_lines(lines, currency, labels=None):
     )
 
 
-def handle_call(call, *, hours=None, out_of_hours=ROBOT, own_sims=False, cap=600):
+def handle_call(
+    call, *, hours=None, out_of_hours=ROBOT, own_sims=False, cap=600, is_open=None
+):
     """The keyword arguments of :func:`.rating.rate_call` for ``call`` as we
-    would have handled it (without ``level``)."""
+    would have handled it (without ``level``). ``is_open``: whether ``hours``
+    are open at its start, when the caller knows it already."""
     for name in (
         "seconds_total",
         "robot_seconds",
@@ -209,7 +215,9 @@ def handle_call(call, *, hours=None, out_of_hours=ROBOT, own_sims=False, cap=600
         value = getattr(call, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
-    if hours is not None and not hours.is_open(call.start):
+    if is_open is None:
+        is_open = hours is None or hours.is_open(call.start)
+    if not is_open:
         if out_of_hours == VOICEMAIL:
             # the voicemail answers the whole call and mails its message
             return {
@@ -322,25 +330,26 @@ def quote_calls(
     by_day = defaultdict(Decimal)
     call_lines = []
     for call in calls:
+        local = _as_utc(call.start).astimezone(zone)
         kwargs = handle_call(
             call,
-            hours=hours,
             out_of_hours=out_of_hours,
             own_sims=own_sims,
             cap=transfer_cap,
+            is_open=hours is None or hours.is_open_local(local),
         )
         lines = rating.rate_call(tariff, level=level, **kwargs)
         call_lines.append(lines)
-        local = _as_utc(call.start).astimezone(zone)
-        month = by_month[f"{local:%Y-%m}"]
-        calls_by_month[f"{local:%Y-%m}"] += 1
+        key = (local.year, local.month)
+        month = by_month[key]
+        calls_by_month[key] += 1
         for line in lines:
             month[line.usage] += line.amount
         by_day[local.date()] += rating.total(lines)
     months = tuple(
         _month(
             tariff,
-            name,
+            f"{name[0]:04d}-{name[1]:02d}",
             calls_by_month[name],
             by_month[name],
             ddis,
