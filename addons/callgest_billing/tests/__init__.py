@@ -1,4 +1,5 @@
 from . import test_rating
+from . import test_quote_core
 from . import test_tariff
 from . import test_rating_prepaid
 from . import test_prepaid
