@@ -291,6 +291,54 @@ class TestEstimateRange(BaseCase):
         p10, p50, p90 = quote.estimate_range(result.daily_totals, 21.75)
         self.assertTrue(p10 <= p50 <= p90)
 
+    def test_estimate_scales_the_sample_to_a_calendar_month(self):
+        """Ten days with one 100 s call each (1.30 € a day at level 1): a
+        calendar month of 30.4375 days is 39.57 € of secretary time, 9 € of
+        DDI, topped up to the 60 € minimum."""
+        calls = [call(datetime(2026, 3, day, 9, 0), total=100) for day in range(2, 12)]
+        result = quote.quote_calls(calls, TARIFF)
+        self.assertEqual(result.sample_days, 10)
+        month = result.estimate
+        self.assertEqual(month.month, quote.ESTIMATE_MONTH)
+        self.assertEqual(month.amounts[rating.SECRETARY_L1], D("39.57"))
+        self.assertEqual(month.amounts[rating.DDI], D("9.00"))
+        self.assertEqual(month.top_up, D("11.43"))
+        self.assertEqual(month.total, D("60.00"))
+
+    def test_estimate_counts_quiet_days_of_the_span(self):
+        """Two calls a week apart: the estimate spreads them over 8 days."""
+        calls = [
+            call(datetime(2026, 3, 2, 9, 0), total=800),
+            call(datetime(2026, 3, 9, 9, 0), total=800),
+        ]
+        result = quote.quote_calls(calls, TARIFF)
+        self.assertEqual(result.sample_days, 8)
+        # 20.80 € in 8 days, a month of 30.4375 days: 79.14 €
+        self.assertEqual(result.estimate.amounts[rating.SECRETARY_L1], D("79.14"))
+        p10, p50, p90 = quote.sample_range(result, samples=400, seed=3)
+        self.assertTrue(D("60.00") <= p10 <= p50 <= p90)
+        self.assertEqual(
+            quote.sample_range(result, samples=400, seed=3), (p10, p50, p90)
+        )
+
+    def test_sample_range_of_a_steady_sample_is_its_estimate(self):
+        calls = [call(datetime(2026, 3, day, 9, 0), total=1000) for day in range(1, 31)]
+        result = quote.quote_calls(calls, TARIFF)
+        p10, p50, p90 = quote.sample_range(result, samples=50)
+        # 13 € a day, 30.4375 days, plus the DDI: no variation
+        self.assertEqual((p10, p50, p90), (D("404.69"),) * 3)
+        self.assertEqual(result.estimate.total, D("404.69"))
+
+    def test_profile_range(self):
+        profile = {"calls_per_day": 40, "average_seconds": 120}
+        result = quote.quote_profile(profile, TARIFF)
+        self.assertIs(result.estimate, result.months[0])
+        p10, p50, p90 = quote.profile_range(result, samples=1000, seed=1)
+        self.assertTrue(p10 < result.estimate.total < p90)
+        self.assertTrue(p10 < p50 < p90)
+        quiet = quote.quote_profile({"calls_per_day": 0, "average_seconds": 0}, TARIFF)
+        self.assertEqual(quote.profile_range(quiet), (D("60.00"),) * 3)
+
     def test_empty_sample(self):
         with self.assertRaisesRegex(ValueError, "at least one day"):
             quote.estimate_range([], 21.75)

@@ -44,6 +44,8 @@ DAYS_PER_MONTH = Decimal("21.75")  # working days of an average month
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 EXPLAINED_CALLS = 20  # explanations kept on a quote, the others on demand
 PROFILE_MONTH = "profile"  # the month of a quote made from a profile
+ESTIMATE_MONTH = "estimate"  # the average month of a sample
+CALENDAR_MONTH_DAYS = Decimal("30.4375")  # 365.25 / 12
 
 # what a month's invoice would bill, in its order
 MONTH_USAGES = (
@@ -170,8 +172,22 @@ class Quote:
     setup_fee: Decimal
     explanations: tuple[str, ...] = ()
     daily_totals: tuple[Decimal, ...] = ()  # exact call usage per local day
+    # the local days of the sample, first to last, and its average month
+    first_day: date | None = None
+    last_day: date | None = None
+    estimate: MonthQuote | None = None
     call_lines: tuple = field(default=(), repr=False, compare=False)
+    day_totals: Mapping[date, Decimal] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     labels: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def sample_days(self):
+        """Calendar days from the sample's first local day to its last."""
+        if self.first_day is None:
+            return 0
+        return (self.last_day - self.first_day).days + 1
 
     @property
     def monthly_average(self):
@@ -360,6 +376,26 @@ def quote_calls(
         for name in sorted(by_month)
     )
     labels = labels or DEFAULT_LABELS
+    days = sorted(by_day)
+    estimate = None
+    if days:
+        # the sample's usage brought to an average calendar month, then
+        # rated as a month is (fees, minimum)
+        scale = CALENDAR_MONTH_DAYS / ((days[-1] - days[0]).days + 1)
+        usage = defaultdict(Decimal)
+        for month in by_month.values():
+            for key, amount in month.items():
+                usage[key] += amount
+        estimate = _month(
+            tariff,
+            ESTIMATE_MONTH,
+            sum(calls_by_month.values()) * scale,
+            {key: amount * scale for key, amount in usage.items()},
+            ddis,
+            collective,
+            agenda_modules,
+            rounding,
+        )
     return Quote(
         currency=tariff.currency,
         months=months,
@@ -368,7 +404,11 @@ def quote_calls(
             explain_lines(lines, tariff.currency, labels)
             for lines in call_lines[:explained]
         ),
-        daily_totals=tuple(by_day[day] for day in sorted(by_day)),
+        daily_totals=tuple(by_day[day] for day in days),
+        first_day=days[0] if days else None,
+        last_day=days[-1] if days else None,
+        estimate=estimate,
+        day_totals=dict(by_day),
         call_lines=tuple(call_lines),
         labels=labels,
     )
@@ -527,6 +567,7 @@ def quote_profile(
     return Quote(
         currency=tariff.currency,
         months=(month,),
+        estimate=month,
         setup_fee=_setup_fee(tariff, rounding),
         explanations=tuple(
             explain_lines(lines, tariff.currency, labels) for lines in call_lines
@@ -575,10 +616,86 @@ def estimate_range(
         if fraction:
             usage += rng.choice(days) * fraction
         months.append(max(floor, usage + fixed))
-    months.sort()
+    return _percentiles(months, rounding)
+
+
+def sample_range(quote, samples=2000, seed=0, rounding=Decimal("0.01")):
+    """``(p10, p50, p90)`` of a calendar month of the prospect: months of
+    :data:`CALENDAR_MONTH_DAYS` days drawn from every day of the sample,
+    first to last, days without calls included (a sample of weekdays and
+    quiet weekends keeps its weekends); the month's fees and minimum as in
+    ``quote.estimate``."""
+    if quote.estimate is None or quote.first_day is None:
+        raise ValueError("the sample has no calls")
+    day_totals = quote.day_totals
+    days = [
+        day_totals.get(date.fromordinal(ordinal), ZERO)
+        for ordinal in range(
+            quote.first_day.toordinal(), quote.last_day.toordinal() + 1
+        )
+    ]
+    return estimate_range(
+        days,
+        CALENDAR_MONTH_DAYS,
+        samples,
+        seed,
+        monthly_fixed=_monthly_fixed(quote.estimate),
+        minimum=quote.estimate.minimum,
+        rounding=rounding,
+    )
+
+
+def _monthly_fixed(month):
+    return sum(
+        (
+            month.amounts.get(key, ZERO)
+            for key in (rating.DDI, rating.DDI_EXTRA, rating.AGENDA_MODULE)
+        ),
+        ZERO,
+    )
+
+
+def profile_range(quote, samples=2000, seed=0, rounding=Decimal("0.01")):
+    """``(p10, p50, p90)`` of a month of a profile's quote: the number of
+    calls of a month varies as a Poisson count around the month's calls,
+    each call costing the profile's average (a profile has no days to
+    resample)."""
+    month = quote.estimate
+    if month is None:
+        raise ValueError("the quote has no month")
+    mean = Decimal(month.calls)
+    usage = month.counted - _monthly_fixed(month)
+    if not mean or not usage:
+        total = rating.round_money(month.total, rounding)
+        return (total, total, total)
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise ValueError(f"samples must be a whole number >= 1, got {samples!r}")
+    rng = random.Random(seed)
+    fixed = _monthly_fixed(month)
+    lam = float(mean)
+    months = []
+    for _sample in range(samples):
+        count = _poisson(rng, lam)
+        months.append(max(month.minimum, usage * Decimal(count) / mean + fixed))
+    return _percentiles(months, rounding)
+
+
+def _poisson(rng, lam):
+    if lam > 60:
+        # normal approximation, exact enough for a range
+        return max(round(rng.gauss(lam, math.sqrt(lam))), 0)
+    limit, count, product = math.exp(-lam), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def _percentiles(months, rounding):
+    """p10, p50 and p90 of ``months`` by nearest rank, each rounded once."""
+    months = sorted(months)
 
     def percentile(share):
-        # nearest rank
         rank = max(math.ceil(share * len(months)), 1)
         return rating.round_money(months[rank - 1], rounding)
 
