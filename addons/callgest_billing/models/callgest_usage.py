@@ -2,7 +2,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-import phonenumbers
 import pytz
 
 from odoo import _, api, fields, models
@@ -12,6 +11,7 @@ from odoo.tools import SQL
 from odoo.addons.callgest_base.tools import sql_rows
 
 from ..tools import rating
+from ..tools.destinations import outbound_destination
 from .callgest_tariff_rate import UNITS, USAGES
 
 STATES = [
@@ -52,11 +52,6 @@ class UsageRow(NamedTuple):
 
 USAGE_COLUMNS = UsageRow._fields
 
-OUTBOUND_DESTINATIONS = {
-    phonenumbers.PhoneNumberType.MOBILE: rating.OUTBOUND_MOBILE_DESTINATION,
-}
-
-
 USAGE_LABELS = dict(USAGES)
 
 
@@ -85,19 +80,6 @@ def usage_row(tariff, product_id, line, **values):
 def period_of(day):
     """``'YYYY-MM'`` of a date."""
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def outbound_destination(e164, region=None):
-    """``'mobile'`` or ``'fixed'`` for the number an outbound call dialled or
-    a transfer put the caller through to (``region``: the country code for a
-    number written without its prefix, e.g. the PBX's ``"ES"``)."""
-    try:
-        number = phonenumbers.parse(e164 or "", region)
-    except phonenumbers.NumberParseException:
-        return rating.OUTBOUND_FIXED_DESTINATION
-    return OUTBOUND_DESTINATIONS.get(
-        phonenumbers.number_type(number), rating.OUTBOUND_FIXED_DESTINATION
-    )
 
 
 class CallgestUsage(models.Model):
@@ -312,14 +294,23 @@ class CallgestUsage(models.Model):
             result[call_id] = (
                 rating.total(call_lines),
                 currency,
-                rating.explain(
-                    call_lines,
-                    labels,
-                    currency.symbol or currency.name,
-                    min_decimals=currency.decimal_places,
-                ),
+                self._callgest_explain(call_lines, currency, labels),
             )
         return result
+
+    @api.model
+    def _callgest_explain(self, lines, currency, labels=None):
+        """The sentence that explains a call's cost ("18 s robot × 0.001 +
+        165 s secretary level 1 × 0.013 = 2.163 €") from its rated ``lines``
+        (``rating.RatedLine``), in the language of the environment: the one
+        wording of the invoice's call detail, the portal, the console and
+        the quote."""
+        return rating.explain(
+            lines,
+            labels or self._callgest_explanation_labels(),
+            currency.symbol or currency.name,
+            min_decimals=currency.decimal_places,
+        )
 
     @api.model
     def _mark_pending(self, partner_periods):

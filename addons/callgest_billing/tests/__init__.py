@@ -17,3 +17,4 @@ from . import test_multi_company
 from . import test_invoicing_jobs
 from . import test_portal_calls
 from . import test_portal_prepaid
+from . import test_quote_sample

@@ -79,7 +79,9 @@ class QuoteCall(NamedTuple):
     without any breakdown (no robot, queue nor secretary seconds) is all
     talk: its secretary time is ``seconds_total`` less the transfer.
     ``transfer_destination``: ``"fixed"``, ``"mobile"`` or ``None`` (no
-    transfer); ``messages``: the messages taken for the client."""
+    transfer); ``transfers``: a call put through more than once, each
+    transfer as ``(destination, seconds)`` in order (then the two fields
+    before are not read); ``messages``: the messages taken for the client."""
 
     start: datetime
     seconds_total: int
@@ -90,6 +92,7 @@ class QuoteCall(NamedTuple):
     transfer_seconds: int = 0
     transfer_destination: str | None = None
     messages: int = 0
+    transfers: tuple = ()
 
 
 def _as_utc(moment):
@@ -241,28 +244,34 @@ def handle_call(
                 "automatic_messages": call.messages,
             }
         return {"robot_seconds": call.seconds_total}
+    transfers = call.transfers
+    if not transfers and call.transfer_seconds:
+        transfers = ((call.transfer_destination, call.transfer_seconds),)
+    transferred = 0
+    for destination, seconds in transfers:
+        if destination not in rating.OUTBOUND_USAGES:
+            raise ValueError(
+                f"a transfer needs its destination 'fixed' or 'mobile', "
+                f"got {destination!r}"
+            )
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+            raise ValueError(
+                f"transfer_seconds must be a whole number >= 0, got {seconds!r}"
+            )
+        transferred += seconds
     secretary = call.secretary_seconds
     if not call.answered:
         secretary = 0
     elif not (call.robot_seconds or call.queue_seconds or secretary):
-        secretary = max(call.seconds_total - call.transfer_seconds, 0)
+        secretary = max(call.seconds_total - transferred, 0)
     kwargs = {
         "robot_seconds": call.robot_seconds,
         "queue_seconds": call.queue_seconds,
         "secretary_seconds": secretary,
         "manual_messages": call.messages,
     }
-    if call.transfer_seconds:
-        if call.transfer_destination not in rating.OUTBOUND_USAGES:
-            raise ValueError(
-                f"a transfer needs its destination 'fixed' or 'mobile', "
-                f"got {call.transfer_destination!r}"
-            )
-        split = rating.split_transfers(
-            [(call.transfer_destination, call.transfer_seconds)],
-            cap_seconds=cap,
-            own_sims=own_sims,
-        )
+    if transferred:
+        split = rating.split_transfers(transfers, cap_seconds=cap, own_sims=own_sims)
         kwargs["transfer_seconds"] = split.fixed
         kwargs["transfer_mobile_seconds"] = split.mobile
     return kwargs

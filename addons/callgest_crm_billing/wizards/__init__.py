@@ -1,1 +1,2 @@
 from . import callgest_onboarding_wizard
+from . import callgest_quote_wizard
