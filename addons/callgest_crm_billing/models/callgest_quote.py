@@ -111,11 +111,11 @@ class CallgestQuote(models.Model):
     own_sims = fields.Boolean(string="Own SIMs for transfers")
 
     # a profile
-    calls_per_day = fields.Float()
+    calls_per_day = fields.Float(string="Calls a day")
     average_seconds = fields.Float(string="Average call (s)")
     out_of_hours_percent = fields.Float(string="Calls out of hours (%)")
-    messages_per_day = fields.Float()
-    transfers_per_day = fields.Float()
+    messages_per_day = fields.Float(string="Messages a day")
+    transfers_per_day = fields.Float(string="Transfers a day")
     transfer_destination = fields.Selection(TRANSFER_DESTINATIONS, default="fixed")
     average_transfer_seconds = fields.Float(string="Average transfer (s)")
 
@@ -426,11 +426,12 @@ class CallgestQuote(models.Model):
             )
         minimum_deposit = self._callgest_minimum_deposit()
         Usage = self.env["callgest.usage"].with_context(lang=self.lang or self.env.lang)
+        # the first calls that cost something (a missed call explains nothing)
         explanations = [
             Usage._callgest_explain(call_lines, currency, labels)
-            for call_lines in result.call_lines[:EXPLAINED_CALLS]
+            for call_lines in result.call_lines
             if call_lines
-        ]
+        ][:EXPLAINED_CALLS]
         return {
             "line_ids": [(0, 0, line) for line in lines],
             "monthly_estimate": float(month.total),

@@ -102,11 +102,11 @@ class CallgestQuoteWizard(models.TransientModel):
     )
     own_sims = fields.Boolean(string="Own SIMs for transfers")
 
-    calls_per_day = fields.Float()
+    calls_per_day = fields.Float(string="Calls a day")
     average_seconds = fields.Float(string="Average call (s)", default=120)
     out_of_hours_percent = fields.Float(string="Calls out of hours (%)")
-    messages_per_day = fields.Float()
-    transfers_per_day = fields.Float()
+    messages_per_day = fields.Float(string="Messages a day")
+    transfers_per_day = fields.Float(string="Transfers a day")
     transfer_destination = fields.Selection(TRANSFER_DESTINATIONS, default="fixed")
     average_transfer_seconds = fields.Float(string="Average transfer (s)")
 

@@ -96,6 +96,13 @@ _REASONS = [
         _lt("DDI %(number)s is not in service (%(state)s)"),
     ),
     (r"DDI (?P<number>\S+) has no client", _lt("DDI %(number)s has no client")),
+    # a prospect's call records read for a quote (callgest_billing's quote_sample)
+    (
+        r"unfinished call: no end in the file",
+        _lt("Unfinished call: its end is not in the file"),
+    ),
+    (r"Unknown sample format (?P<value>.*)", _lt("Unknown file format %(value)s")),
+    (r"Unknown timezone (?P<value>.*)", _lt("Unknown timezone %(value)s")),
 ]
 _REASON_PATTERNS = [
     (re.compile(pattern + "$", re.DOTALL), message) for pattern, message in _REASONS
