@@ -1,0 +1,1 @@
+from . import callgest_call_console
