@@ -557,6 +557,8 @@ def quote_profile(
     daily = ZERO
     call_lines = []
     for count, kwargs in typical:
+        if not count:
+            continue  # no such call: nothing to rate nor to explain
         lines = rating.rate_call(tariff, level=level, **kwargs)
         call_lines.append(lines)
         for line in lines:

@@ -80,3 +80,77 @@ class TestUi(HttpCase):
         self.assertFalse(client.callgest_deposit_pending)
         self.assertEqual(client.callgest_setup_fee_pending, 95.0)
         self.assertEqual(client.callgest_fees_pending_date, today)
+
+
+@tagged("post_install", "-at_install")
+class TestQuoteUi(HttpCase):
+    """The quote as its users make it: a salesman from the prospect's calls,
+    a visitor on the public page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(
+            cls.env,
+            login="tour_quote_salesman",
+            password="tour_quote_salesman",
+            groups="sales_team.group_sale_salesman",
+            tz="Europe/Madrid",
+        )
+        cls.env["resource.calendar"].create(
+            {
+                "name": "Tour always open",
+                "tz": "Europe/Madrid",
+                "attendance_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 0,
+                            "hour_to": 24,
+                        },
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Answering service for the tour workshop",
+                "type": "opportunity",
+                "partner_name": "Tour Taller Mecánico Reus",
+                "contact_name": "Tour Pau Ferrer",
+                "email_from": "pau@tour-taller.example.com",
+                "user_id": cls.salesman.id,
+            }
+        )
+
+    def test_salesman_quotes_from_the_prospects_calls(self):
+        self.start_tour(
+            f"/odoo/crm.lead/{self.lead.id}",
+            "callgest_crm_billing_quote_tour",
+            login="tour_quote_salesman",
+        )
+        quote = self.lead.callgest_quote_id
+        self.assertEqual(
+            (quote.source, quote.sample_format, quote.calls_count),
+            ("sample", "plain", 3),
+        )
+        self.assertEqual(quote.file_name, "llamadas.csv")
+        self.assertAlmostEqual(quote.monthly_estimate, 68.35, places=2)
+        sent = self.lead.message_ids.filtered("attachment_ids")
+        self.assertEqual(len(sent), 1)
+        self.assertIn(quote.name, sent.attachment_ids.name)
+
+    def test_visitor_asks_for_an_estimate(self):
+        self.start_tour("/callgest/quote", "callgest_crm_billing_public_quote_tour")
+        lead = self.env["crm.lead"].search(
+            [("email_from", "=", "visitor@tour-quote.example.com")]
+        )
+        self.assertEqual(len(lead), 1, "the refused request created nothing")
+        self.assertEqual(lead.partner_name, "Tour Talleres SL")
+        self.assertEqual(lead.callgest_quote_id.origin, "public")
+        self.assertAlmostEqual(lead.callgest_quote_id.monthly_estimate, 348.30, 2)
+        self.assertAlmostEqual(lead.expected_revenue, 348.30 * 12 + 95, 2)
