@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, email_normalize, format_amount
+from odoo.tools import email_normalize, format_amount
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.callgest_billing.tools import quote as quote_core
@@ -40,11 +40,9 @@ EXPLAINED_CALLS = 5
 SHOWN_REASONS = 5
 # A year of the service in the lead's expected revenue
 EXPECTED_MONTHS = 12
-# The public page's limits a day (ir.config_parameter overrides them) and the
-# first key of its advisory locks
+# The public page's limits a day (ir.config_parameter overrides them)
 PUBLIC_QUOTES_PER_IP = 10
 PUBLIC_QUOTES_PER_EMAIL = 3
-PUBLIC_QUOTE_LOCK = 4716
 
 
 def float_time(hours):
@@ -525,25 +523,12 @@ class CallgestQuote(models.Model):
 
     @api.model
     def _callgest_check_public_flood(self, email, ip):
-        """Refuse a public quote beyond the day's limits per IP address and
-        per email. Two requests at once wait for each other on an advisory
-        lock of each key, so that both cannot pass the last free place."""
-        keys = sorted(
-            key for key in (f"ip:{ip}" if ip else "", f"email:{email}") if key
-        )
-        for key in keys:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                    PUBLIC_QUOTE_LOCK,
-                    key,
-                )
-            )
+        """Count this request and refuse it beyond the day's limits per
+        email and per IP address (see ``callgest.quote.request``: requests
+        at the same moment are counted one after the other)."""
         per_ip, per_email = self._callgest_public_limits()
-        since = fields.Datetime.subtract(fields.Datetime.now(), days=1)
-        recent = self.sudo().with_context(active_test=False)
-        domain = [("origin", "=", "public"), ("create_date", ">=", since)]
-        if recent.search_count([*domain, ("request_email", "=", email)]) >= per_email:
+        Request = self.env["callgest.quote.request"].sudo()
+        if Request._callgest_count(f"email:{email}") > per_email:
             raise UserError(
                 _(
                     "%(email)s already asked for %(count)s quotes today: we will "
@@ -552,7 +537,7 @@ class CallgestQuote(models.Model):
                     count=per_email,
                 )
             )
-        if ip and recent.search_count([*domain, ("request_ip", "=", ip)]) >= per_ip:
+        if ip and Request._callgest_count(f"ip:{ip}") > per_ip:
             raise UserError(
                 _(
                     "Too many quotes were asked from your connection today: try "
@@ -570,7 +555,6 @@ class CallgestQuote(models.Model):
         name = (contact.get("name") or "").strip()
         if not name or not email:
             raise UserError(_("Give your name and a valid email address."))
-        self._callgest_check_public_flood(email, ip)
         company = self.env.company
         Lead = self.env["crm.lead"].sudo().with_company(company)
         partner_name = (contact.get("company") or "").strip()
@@ -587,7 +571,9 @@ class CallgestQuote(models.Model):
         language = self.env["res.lang"]._lang_get(lang) if lang else False
         if language:
             lead_values["lang_id"] = language.id
+        # a refused or bad request counts for nothing and creates nothing
         with self.env.cr.savepoint():
+            self._callgest_check_public_flood(email, ip)
             lead = Lead.create(lead_values)
             quote = (
                 self.sudo()
