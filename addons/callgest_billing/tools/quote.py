@@ -354,6 +354,10 @@ def quote_calls(
     calls_by_month = defaultdict(int)
     by_day = defaultdict(Decimal)
     call_lines = []
+    # the rating core is a pure function of a handled call: many calls of a
+    # sample handled alike (missed, a robot's message, the same seconds)
+    # are rated once, with the same lines
+    rated = {}
     for call in calls:
         local = _as_utc(call.start).astimezone(zone)
         kwargs = handle_call(
@@ -363,7 +367,10 @@ def quote_calls(
             cap=transfer_cap,
             is_open=hours is None or hours.is_open_local(local),
         )
-        lines = rating.rate_call(tariff, level=level, **kwargs)
+        key = tuple(kwargs.items())
+        lines = rated.get(key)
+        if lines is None:
+            lines = rated[key] = tuple(rating.rate_call(tariff, level=level, **kwargs))
         call_lines.append(lines)
         key = (local.year, local.month)
         month = by_month[key]

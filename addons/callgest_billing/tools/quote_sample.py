@@ -125,14 +125,16 @@ def read_sample(data, fmt=AUTO, tz_name="UTC", columns=None, mapping=None, regio
         zone = ZoneInfo(tz_name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         raise SampleError(f"Unknown timezone {tz_name!r}") from None
-    texts, _latin1 = cdr_parsers.split_lines(data)
-    if fmt == AUTO:
-        fmt = _detect(texts)
-    if fmt == QUEUE_LOG:
-        return _read_queue_log(data)
-    if fmt == PLAIN:
-        return _read_plain(texts, zone)
-    return _read_cdr(data, fmt, tz_name, columns, mapping, region)
+    # many small objects, none of them cyclic: no collection on the way
+    with cdr_parsers.gc_paused():
+        texts, _latin1 = cdr_parsers.split_lines(data)
+        if fmt == AUTO:
+            fmt = _detect(texts)
+        if fmt == QUEUE_LOG:
+            return _read_queue_log(data)
+        if fmt == PLAIN:
+            return _read_plain(texts, zone)
+        return _read_cdr(data, fmt, tz_name, columns, mapping, region)
 
 
 def _detect(texts):
@@ -149,11 +151,13 @@ def _detect(texts):
 # ----------------------------------------------------------------------
 # CDR exports and queue_log: the importer's parsers
 # ----------------------------------------------------------------------
-def _is_outbound(call):
-    """Made by the prospect's staff: from an extension to an outside number."""
-    return not cdr_parsers.is_external_number(
-        call.caller
-    ) and cdr_parsers.is_external_number(call.called)
+def _is_outbound(call, external):
+    """Made by the prospect's staff: from an extension to an outside number
+    (``external``: a memo of ``is_external_number``, callers repeat)."""
+    for number in (call.caller, call.called):
+        if number not in external:
+            external[number] = cdr_parsers.is_external_number(number)
+    return not external[call.caller] and external[call.called]
 
 
 def _read_cdr(data, fmt, tz_name, columns, mapping, region):
@@ -169,9 +173,9 @@ def _read_cdr(data, fmt, tz_name, columns, mapping, region):
         raise SampleError(str(error)) from error
     consolidated = cdr_parsers.consolidate(parsed.rows + parsed.bad_rows)
     calls, outbound = [], 0
-    destinations = {}
+    destinations, external = {}, {}
     for call in consolidated.calls:
-        if _is_outbound(call):
+        if _is_outbound(call, external):
             outbound += 1
             continue
         transfers = []
