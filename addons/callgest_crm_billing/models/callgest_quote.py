@@ -45,6 +45,11 @@ PUBLIC_QUOTES_PER_IP = 10
 PUBLIC_QUOTES_PER_EMAIL = 3
 
 
+def figure(value):
+    """A figure as the user wrote it: ``20`` rather than ``20.0``."""
+    return int(value) if float(value).is_integer() else value
+
+
 def float_time(hours):
     """An attendance's float hour (``8.5``, ``24.0``) as a ``time``."""
     if hours >= 24:
@@ -213,7 +218,7 @@ class CallgestQuote(models.Model):
                         "%(field)s: %(value)s is more than %(limit)s, check the "
                         "figure.",
                         field=self._fields[name].get_description(self.env)["string"],
-                        value=self[name],
+                        value=figure(self[name]),
                         limit=limit,
                     )
                 )
@@ -237,7 +242,7 @@ class CallgestQuote(models.Model):
                         "%(field)s: %(value)s is more than %(limit)s, check the "
                         "figure.",
                         field=label,
-                        value=value,
+                        value=figure(value),
                         limit=limit,
                     )
                 )
@@ -331,7 +336,8 @@ class CallgestQuote(models.Model):
             raise UserError(
                 _(
                     "The file %(name)s has no call to quote: %(bad)s rows could "
-                    "not be read, %(outbound)s calls were made by your staff.\n"
+                    "not be read, %(outbound)s calls were made by the prospect's "
+                    "own staff.\n"
                     "%(reasons)s",
                     name=file_name,
                     bad=len(read.bad_rows),

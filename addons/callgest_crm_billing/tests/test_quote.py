@@ -372,7 +372,7 @@ class TestQuoteDocuments(QuoteCommon):
         composer = (
             self.env["mail.compose.message"]
             .with_user(self.salesman)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         self.assertEqual(len(composer.attachment_ids), 1)

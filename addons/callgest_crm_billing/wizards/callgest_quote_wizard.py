@@ -68,7 +68,6 @@ class CallgestQuoteWizard(models.TransientModel):
 
     tariff_id = fields.Many2one(
         "callgest.tariff",
-        string="Tariff",
         required=True,
         check_company=True,
         default=lambda self: self._default_tariff(),

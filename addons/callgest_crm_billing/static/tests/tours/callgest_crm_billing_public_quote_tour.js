@@ -33,8 +33,7 @@ registry.category("web_tour.tours").add("callgest_crm_billing_public_quote_tour"
         },
         {
             content: "A clear message, and the figures kept",
-            trigger:
-                '.o_callgest_quote_error:contains("cannot be negative")',
+            trigger: '.o_callgest_quote_error:contains("cannot be negative")',
         },
         {
             trigger: 'input[name="email"]:value("visitor@tour-quote.example.com")',

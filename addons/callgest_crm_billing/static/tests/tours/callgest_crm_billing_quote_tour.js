@@ -25,7 +25,8 @@ registry.category("web_tour.tours").add("callgest_crm_billing_quote_tour", {
         },
         {
             content: "Upload the prospect's export",
-            trigger: '.modal .o_field_widget[name="sample_file"] input[type="file"]:not(:visible)',
+            trigger:
+                '.modal .o_field_widget[name="sample_file"] input[type="file"]:not(:visible)',
             run() {
                 const file = new File([PROSPECT_CALLS], "llamadas.csv", {
                     type: "text/csv",
@@ -80,10 +81,11 @@ registry.category("web_tour.tours").add("callgest_crm_billing_quote_tour", {
         },
         {
             content: "The composer attaches the quote's PDF",
-            trigger: '.modal .o_field_widget[name="attachment_ids"]:contains("Quote QUO/")',
+            trigger:
+                '.modal .o_field_widget[name="attachment_ids"]:contains("Quote QUO/")',
         },
         {
-            trigger: '.modal footer button.o_mail_send',
+            trigger: ".modal footer button.o_mail_send",
             run: "click",
         },
         {
