@@ -209,13 +209,19 @@ class CallgestCallItemMixin(models.AbstractModel):
         """The field of ``callgest.delivery`` that points back to this item."""
         raise NotImplementedError
 
+    def _delivery_recipients(self):
+        """The recipients this item may go to (before their categories and
+        channels are checked): the client's."""
+        self.ensure_one()
+        return self.partner_id.commercial_partner_id.callgest_recipient_ids
+
     def _enqueue_deliveries(self):
         """Queue one delivery per matching recipient; the immediate ones are
         enqueued as jobs at once, the digests by the cron at their time."""
         Delivery = self.env["callgest.delivery"]
         vals_list = []
         for item in self:
-            recipients = item.partner_id.commercial_partner_id.callgest_recipient_ids
+            recipients = item._delivery_recipients()
             for recipient in recipients.filtered(
                 lambda r, item=item: r._wants(
                     item._delivery_category(), item._delivery_is_urgent()
