@@ -16,6 +16,17 @@ def _utc(value):
     return value.astimezone(pytz.utc)
 
 
+def _work_interval(start, stop):
+    """A calendar's work interval, aware UTC. ``resource.calendar`` ends an
+    attendance until 24:00 at 23:59:59.999999 (``time.max``): that end is
+    midnight, so that the next day's hours join it and an appointment from
+    23:00 to 00:00 fits."""
+    stop = _utc(stop)
+    if stop.microsecond == 999999:
+        stop += timedelta(microseconds=1)
+    return _utc(start), stop
+
+
 class ResourceBookingType(models.Model):
     """An appointment type of one client (a first visit, a cleaning...)."""
 
@@ -171,7 +182,7 @@ class ResourceBookingType(models.Model):
         if type_calendar:
             client_intervals = type_calendar._work_intervals_batch(start, stop)
             client_hours = [
-                (_utc(s), _utc(e)) for s, e, _rec in client_intervals[False]
+                _work_interval(s, e) for s, e, _rec in client_intervals[False]
             ]
         result = {}
         by_calendar = defaultdict(lambda: self.env["resource.resource"])
@@ -182,7 +193,7 @@ class ResourceBookingType(models.Model):
                 start, stop, resources=calendar_resources
             )
             for resource in calendar_resources:
-                work = [(_utc(s), _utc(e)) for s, e, _rec in intervals[resource.id]]
+                work = [_work_interval(s, e) for s, e, _rec in intervals[resource.id]]
                 if client_hours is not None:
                     work = slot_tools.intersect(work, client_hours)
                 result[resource.id] = work

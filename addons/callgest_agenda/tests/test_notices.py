@@ -1,5 +1,5 @@
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 import vobject
@@ -103,6 +103,17 @@ class TestNotices(CallgestMessageCommon):
         )
 
     # ------------------------------------------------------------------
+    def test_booking_across_midnight(self):
+        """Open every hour: an hour from 23:00 to midnight (Madrid) fits,
+        whatever the hour the tests run at (the calendar ends a day at
+        23:59:59.999999)."""
+        tomorrow = fields.Date.today() + timedelta(days=2)
+        local = MADRID.localize(datetime.combine(tomorrow, time(23, 0)))
+        start = local.astimezone(pytz.utc).replace(tzinfo=None)
+        booking = self.book(start)
+        self.assertEqual(booking.start, start)
+        self.assertEqual(booking.stop, start + timedelta(hours=1))
+
     def start_at(self, hours):
         """A start ``hours`` from now, on the hour (naive UTC)."""
         now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)

@@ -2,6 +2,31 @@ from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
+def euro_at_par(env):
+    """Without callgest_demo the company is in USD (with base's demo rates,
+    if any): the tariff's euros are taken at par, so that the figures are
+    the tariff's."""
+    euro = env.ref("base.EUR")
+    company = env.company
+    if company.currency_id != euro:
+        rates = env["res.currency.rate"]
+        for currency in euro | company.currency_id:
+            rates.search(
+                [
+                    ("currency_id", "=", currency.id),
+                    ("company_id", "in", (company.id, False)),
+                ]
+            ).unlink()
+            rates.create(
+                {
+                    "name": "2020-01-01",
+                    "rate": 1.0,
+                    "currency_id": currency.id,
+                    "company_id": company.id,
+                }
+            )
+
+
 @tagged("post_install", "-at_install")
 class TestUi(HttpCase):
     """callgest_crm's onboarding tour, with the fees billing adds."""
@@ -16,27 +41,7 @@ class TestUi(HttpCase):
             groups="callgest_base.group_callgest_supervisor,"
             "sales_team.group_sale_salesman",
         )
-        euro = cls.env.ref("base.EUR")
-        company = cls.env.company
-        if company.currency_id != euro:
-            # without callgest_demo the company is in USD (with base's demo
-            # rates, if any): the tariff's euros are proposed at par
-            rates = cls.env["res.currency.rate"]
-            for currency in euro | company.currency_id:
-                rates.search(
-                    [
-                        ("currency_id", "=", currency.id),
-                        ("company_id", "in", (company.id, False)),
-                    ]
-                ).unlink()
-                rates.create(
-                    {
-                        "name": "2020-01-01",
-                        "rate": 1.0,
-                        "currency_id": currency.id,
-                        "company_id": company.id,
-                    }
-                )
+        euro_at_par(cls.env)
         won_stage = cls.env["crm.stage"].create(
             {"name": "Tour Won", "sequence": 901, "is_won": True}
         )
@@ -97,6 +102,7 @@ class TestQuoteUi(HttpCase):
             groups="sales_team.group_sale_salesman",
             tz="Europe/Madrid",
         )
+        euro_at_par(cls.env)
         cls.env["resource.calendar"].create(
             {
                 "name": "Tour always open",
