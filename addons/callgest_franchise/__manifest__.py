@@ -16,6 +16,7 @@
         "views/callgest_franchise_routing_views.xml",
         "views/res_partner_views.xml",
         "views/callgest_recipient_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": ["demo/callgest_franchise_demo.xml"],
 }

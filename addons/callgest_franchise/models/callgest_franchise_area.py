@@ -31,7 +31,7 @@ class CallgestFranchiseArea(models.Model):
         help="A postal code or its first digits (08 for the province of "
         "Barcelona, 082 for Sabadell and Terrassa), or a town.",
     )
-    key = fields.Char(compute="_compute_key", store=True, index=True)
+    key = fields.Char(compute="_compute_key", store=True, index=True, precompute=True)
 
     _sql_constraints = [
         (
@@ -49,32 +49,69 @@ class CallgestFranchiseArea(models.Model):
             except ValueError:
                 area.key = False
 
-    @api.constrains("name", "key", "network_id")
-    def _check_area(self):
-        for area in self:
-            if not area.key:
-                raise ValidationError(
-                    _(
-                        "%(area)s is not an area: write a postal code or its first "
-                        "2 to 4 digits (a province is 01 to 52), or a town's name.",
-                        area=area.name,
-                    )
+    @api.model
+    def _callgest_check_claim(self, franchisee, name, exclude=()):
+        """The area ``name`` for ``franchisee``, or a ValidationError naming
+        the franchisee of its network that covers it already (checked before
+        writing: the database's unique index would only say "duplicate")."""
+        try:
+            key = franchise_routing.area_key(name)
+        except ValueError:
+            raise ValidationError(
+                _(
+                    "%(area)s is not an area: write a postal code or its first "
+                    "2 to 4 digits (a province is 01 to 52), or a town's name.",
+                    area=name,
                 )
-            other = self.search(
-                [
-                    ("network_id", "=", area.network_id.id),
-                    ("key", "=", area.key),
-                    ("id", "!=", area.id),
-                ],
-                limit=1,
+            ) from None
+        other = self.search(
+            [
+                ("network_id", "=", franchisee.parent_id.id),
+                ("key", "=", key),
+                ("id", "not in", list(exclude)),
+            ],
+            limit=1,
+        )
+        if other:
+            raise ValidationError(
+                _(
+                    "%(area)s is already covered by %(other)s in %(network)s: an "
+                    "area has one franchisee.",
+                    area=name,
+                    other=other.franchisee_id.name,
+                    network=franchisee.parent_id.name,
+                )
             )
-            if other:
+        return key
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        claimed = {}
+        Partner = self.env["res.partner"]
+        for vals in vals_list:
+            franchisee = Partner.browse(vals.get("franchisee_id"))
+            key = self._callgest_check_claim(franchisee, vals.get("name") or "")
+            network_key = (franchisee.parent_id.id, key)
+            if network_key in claimed and claimed[network_key] != franchisee:
                 raise ValidationError(
                     _(
-                        "%(area)s is already covered by %(other)s in %(network)s: "
-                        "an area has one franchisee.",
-                        area=area.name,
-                        other=other.franchisee_id.name,
-                        network=area.network_id.name,
+                        "%(area)s is claimed by both %(one)s and %(other)s: an area "
+                        "has one franchisee.",
+                        area=vals.get("name"),
+                        one=claimed[network_key].name,
+                        other=franchisee.name,
                     )
                 )
+            claimed[network_key] = franchisee
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "name" in vals or "franchisee_id" in vals:
+            for area in self:
+                franchisee = self.env["res.partner"].browse(
+                    vals.get("franchisee_id", area.franchisee_id.id)
+                )
+                self._callgest_check_claim(
+                    franchisee, vals.get("name", area.name), exclude=self.ids
+                )
+        return super().write(vals)

@@ -27,13 +27,16 @@ class CallgestFranchiseTransfer(models.Model):
     number = fields.Char(required=True, help="Stored in E.164 (+34...).")
     ring_seconds = fields.Integer(default=20, help="Ring it this long, then the next.")
 
-    _sql_constraints = [
-        (
-            "ring_seconds_positive",
-            "CHECK(ring_seconds > 0)",
-            "A transfer number rings for at least one second.",
-        ),
-    ]
+    @api.constrains("ring_seconds")
+    def _check_ring_seconds(self):
+        for transfer in self:
+            if transfer.ring_seconds <= 0:
+                raise ValidationError(
+                    _(
+                        "%(number)s: a transfer number rings for at least one second.",
+                        number=transfer.number,
+                    )
+                )
 
     @api.model
     def _e164(self, number, franchisee):
