@@ -6,7 +6,6 @@ class CallgestRecipient(models.Model):
 
     franchisee_id = fields.Many2one(
         "res.partner",
-        string="Franchisee",
         index="btree_not_null",
         check_company=True,
         domain="[('parent_id', '=', partner_id), "
