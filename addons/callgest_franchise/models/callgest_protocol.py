@@ -1,10 +1,19 @@
 from odoo import api, models
 
 from odoo.addons.callgest_base.tools import rpc_args
+from odoo.addons.callgest_protocols.models.callgest_protocol import (
+    CallgestProtocol as ProtocolBase,
+)
 
 
 class CallgestProtocol(models.Model):
     _inherit = "callgest.protocol"
+
+    # read with the client's other fields: no query of its own
+    _LOOKUP_PARTNER_FIELDS = [
+        *ProtocolBase._LOOKUP_PARTNER_FIELDS,
+        "callgest_is_franchise_network",
+    ]
 
     @api.model
     def lookup(
