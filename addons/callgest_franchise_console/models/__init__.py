@@ -1,0 +1,2 @@
+from . import callgest_call_console
+from . import callgest_message

@@ -1,0 +1,2 @@
+from . import test_console_franchise
+from . import test_ui
