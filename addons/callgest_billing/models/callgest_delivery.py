@@ -7,6 +7,15 @@ from odoo.tools.misc import format_amount
 class CallgestDelivery(models.Model):
     _inherit = "callgest.delivery"
 
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("billable_event_id"):
+            # the message was sent: its usage is the professional's
+            self.env["callgest.usage"]._assign_event_professionals(
+                self.billable_event_id
+            )
+        return result
+
     def _queue_email(self):
         """A prepaid client reads its balance in every email delivered to
         its recipients, recados, incidencias, digests and reports alike

@@ -523,6 +523,7 @@ class CallgestUsage(models.Model):
         events = events.filtered(lambda event: event.id not in rated)
         if not events:
             return self.browse()
+        professionals = self._event_professionals(events)
         rows = []
         for company in events.company_id:
             company_events = events.filtered_domain([("company_id", "=", company.id)])
@@ -545,6 +546,7 @@ class CallgestUsage(models.Model):
                         line,
                         company_id=company.id,
                         partner_id=event.partner_id.id,
+                        professional_id=professionals.get(event.id),
                         billable_event_id=event.id,
                         date=event.date,
                         period=period_of(local.date()),
@@ -553,6 +555,50 @@ class CallgestUsage(models.Model):
         usages = self._insert_rows(rows)
         self.env["callgest.prepaid.move"]._consume_usages(usages)
         return usages
+
+    @api.model
+    def _event_professionals(self, events):
+        """``{event id: professional id}``: the professional whose recados or
+        incidencias ``events`` sent, when all those of an event are one
+        professional's (a collective invoiced per professional bills his own
+        messages to him); an event of the client's own items, of a report or
+        of several professionals' items has none."""
+        result = {}
+        for event in events:
+            deliveries = event.sudo().delivery_ids
+            professionals = {
+                (delivery.message_id or delivery.incident_id).professional_id
+                for delivery in deliveries
+            }
+            if len(professionals) == 1:
+                professional = professionals.pop()
+                if professional and professional.parent_id == event.partner_id:
+                    result[event.id] = professional.id
+        return result
+
+    @api.model
+    def _assign_event_professionals(self, events):
+        """The deliveries of ``events`` were just linked to them (an event is
+        created, and rated, before its deliveries point to it): their usage
+        not invoiced yet carries the professional of their recados."""
+        professionals = self._event_professionals(events)
+        if not professionals:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE callgest_usage u
+                      SET professional_id = event.professional_id
+                     FROM unnest(%s::int[], %s::int[])
+                          AS event(id, professional_id)
+                    WHERE u.billable_event_id = event.id
+                      AND u.invoice_link_id IS NULL
+                      AND u.professional_id IS DISTINCT FROM event.professional_id""",
+                list(professionals),
+                list(professionals.values()),
+            )
+        )
+        self.invalidate_model(["professional_id"])
 
     @api.model
     def _rate_unrated(self):

@@ -18,3 +18,4 @@ from . import test_invoicing_jobs
 from . import test_portal_calls
 from . import test_portal_prepaid
 from . import test_quote_sample
+from . import test_message_professional

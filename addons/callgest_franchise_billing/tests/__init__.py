@@ -1,0 +1,2 @@
+from . import test_franchise_billing
+from . import test_portal
