@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import formatLang
 
 from odoo.addons.callgest_base.tools import rpc_args
 from odoo.addons.callgest_protocols.tools import routing as hours
@@ -196,7 +197,11 @@ class CallgestFranchiseRouting(models.Model):
     def _message(self, result, network, franchisee, chosen, query):
         """Why the call goes where it goes, for the secretary."""
         place = result.place.name if result.place else query
-        km = result.distance_km
+        km = (
+            formatLang(self.env, result.distance_km, digits=1)
+            if result.distance_km is not None
+            else "-"
+        )
         reason = result.reason
         if reason == franchise_routing.COVERS:
             return _(

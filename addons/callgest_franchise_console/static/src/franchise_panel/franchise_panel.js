@@ -1,6 +1,7 @@
 import {CallConsole} from "@callgest_console/call_console/call_console";
 import {RPCError} from "@web/core/network/rpc";
 import {_t} from "@web/core/l10n/translation";
+import {formatFloat} from "@web/core/utils/numbers";
 import {patch} from "@web/core/utils/patch";
 import {useState} from "@odoo/owl";
 
@@ -25,6 +26,13 @@ patch(CallConsole.prototype, {
         await super.lookUp(...arguments);
         // A new call (or the one just taken): its routing is done with
         Object.assign(this.franchise, emptyFranchise());
+    },
+
+    /**
+     * A distance in the user's number format: "71,3" in Spanish.
+     */
+    franchiseKm(distance) {
+        return formatFloat(distance, {digits: [16, 1]});
     },
 
     get isFranchiseNetwork() {
