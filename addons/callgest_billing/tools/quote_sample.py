@@ -28,7 +28,8 @@ import unicodedata
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pytz
 
 from odoo.addons.callgest_voip.tools import cdr_parsers, queue_log
 
@@ -122,8 +123,8 @@ def read_sample(data, fmt=AUTO, tz_name="UTC", columns=None, mapping=None, regio
     if fmt not in FORMATS:
         raise SampleError(f"Unknown sample format {fmt!r}")
     try:
-        zone = ZoneInfo(tz_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+        zone = pytz.timezone(tz_name or "UTC")
+    except pytz.UnknownTimeZoneError:
         raise SampleError(f"Unknown timezone {tz_name!r}") from None
     # many small objects, none of them cyclic: no collection on the way
     with cdr_parsers.gc_paused():
@@ -285,7 +286,7 @@ def _plain_data(fields):
     ``date; time; duration``."""
     values = [value.strip() for value in fields]
     if len(values) == 2:
-        return _parse_start(values[0], None, UTC) is not None
+        return _parse_start(values[0], None, pytz.utc) is not None
     if len(values) == 3:
         return _parse_date(values[0]) is not None and _parse_time(values[1])
     return False
@@ -310,8 +311,8 @@ def _parse_time(value):
 
 
 def _parse_start(date_text, time_text, zone):
-    """An aware datetime, ``None`` when unreadable; ``ValueError`` in a
-    daylight-saving gap."""
+    """A naive UTC datetime, ``None`` when unreadable; the importer's
+    :class:`ValueError` in a daylight-saving gap."""
     if time_text is None:
         text = date_text.replace("T", " ").strip()
         try:
@@ -326,16 +327,15 @@ def _parse_start(date_text, time_text, zone):
                 return None
             moment = datetime.combine(day, at)
         elif moment.tzinfo is not None:
-            return moment
+            return moment.astimezone(UTC).replace(tzinfo=None)
+        written = date_text
     else:
         day, at = _parse_date(date_text), _parse_time(time_text)
         if day is None or at is None:
             return None
         moment = datetime.combine(day, at)
-    local = moment.replace(tzinfo=zone)
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
-        raise ValueError(f"start {moment} does not exist in {zone.key} (DST gap)")
-    return local
+        written = f"{date_text} {time_text}"
+    return cdr_parsers.local_to_utc(moment, "start", zone, written)
 
 
 def _parse_duration(value):
@@ -419,7 +419,7 @@ def _read_plain(texts, zone):
             continue
         calls.append(
             QuoteCall(
-                start=start.astimezone(UTC).replace(tzinfo=None),
+                start=start,
                 seconds_total=seconds,
                 answered=seconds > 0,
             )

@@ -8,6 +8,8 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.callgest_billing.tests.common import CallgestBillingCommon
 
+from .common import always_open
+
 SAMPLES = Path(__file__).resolve().parents[2] / "callgest_voip/tests/data"
 RING_GROUP = "asterisk-ringgroup-linkedid.csv"
 D = Decimal
@@ -39,26 +41,7 @@ class QuoteCommon(CallgestBillingCommon):
         )
         cls.lead = cls.make_lead("Quote Dental", cls.salesman)
         # every hour open: a quote of the sample without out-of-hours calls
-        cls.always_open = cls.env["resource.calendar"].create(
-            {
-                "name": "Always open",
-                "company_id": cls.company.id,
-                "tz": "UTC",
-                "attendance_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 0,
-                            "hour_to": 24,
-                        },
-                    )
-                    for day in range(7)
-                ],
-            }
-        )
+        cls.always_open = always_open(cls.env, company_id=cls.company.id)
 
     @classmethod
     def make_lead(cls, name, user, **values):

@@ -1,6 +1,8 @@
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import always_open
+
 
 def euro_at_par(env):
     """Without callgest_demo the company is in USD (with base's demo rates,
@@ -103,25 +105,7 @@ class TestQuoteUi(HttpCase):
             tz="Europe/Madrid",
         )
         euro_at_par(cls.env)
-        cls.env["resource.calendar"].create(
-            {
-                "name": "Tour always open",
-                "tz": "Europe/Madrid",
-                "attendance_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 0,
-                            "hour_to": 24,
-                        },
-                    )
-                    for day in range(7)
-                ],
-            }
-        )
+        always_open(cls.env, "Tour always open", "Europe/Madrid")
         cls.lead = cls.env["crm.lead"].create(
             {
                 "name": "Answering service for the tour workshop",

@@ -116,7 +116,7 @@ class CallgestFranchiseRouting(models.Model):
             utc, _local = hours.resolve_when(when or None, network.tz or "UTC")
         except ValueError as error:
             raise UserError(str(error)) from error
-        result, franchisees = network._callgest_franchise_route(query, utc)
+        result, franchisees, hours_by_id = network._callgest_franchise_route(query, utc)
         franchisee = franchisees.get(result.franchisee_id) or self.env["res.partner"]
         chosen = franchisees.get(result.chosen_id) or self.env["res.partner"]
         place = result.place
@@ -162,11 +162,12 @@ class CallgestFranchiseRouting(models.Model):
                 for ident, distance, is_open in result.ranking
             ],
         }
-        payload.update(self._franchisee_payload(franchisee or chosen, utc))
+        shown = franchisee or chosen
+        payload.update(self._franchisee_payload(shown, hours_by_id.get(shown.id)))
         return payload
 
     @api.model
-    def _franchisee_payload(self, franchisee, utc):
+    def _franchisee_payload(self, franchisee, hours):
         """Hours and transfer cascade of the franchisee taking the call (or,
         when the network does, of the one that was closed)."""
         if not franchisee:
@@ -177,7 +178,7 @@ class CallgestFranchiseRouting(models.Model):
                 "transfers": [],
                 "phone": False,
             }
-        is_open, local, change = franchisee._callgest_franchise_hours(utc)
+        is_open, local, change = hours
         return {
             "open": is_open,
             "local_time": local.isoformat(),

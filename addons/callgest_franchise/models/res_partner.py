@@ -128,12 +128,15 @@ class ResPartner(models.Model):
 
     def _callgest_franchise_route(self, query, utc):
         """The :class:`~..tools.franchise_routing.Route` of a caller of this
-        network saying ``query`` at ``utc``, and the franchisees by id."""
+        network saying ``query`` at ``utc``, the franchisees by id, and their
+        hours (``_callgest_franchise_hours``) by id."""
         self.ensure_one()
         franchisees = self.callgest_professional_ids.filtered("active")
         candidates = []
+        hours_by_id = {}
         for franchisee in franchisees:
             latitude, longitude = franchisee._callgest_franchise_coordinates()
+            hours_by_id[franchisee.id] = franchisee._callgest_franchise_hours(utc)
             candidates.append(
                 franchise_routing.Franchisee(
                     franchisee.id,
@@ -141,7 +144,7 @@ class ResPartner(models.Model):
                     tuple(area.key for area in franchisee.callgest_franchise_area_ids),
                     latitude,
                     longitude,
-                    franchisee._callgest_franchise_hours(utc)[0],
+                    hours_by_id[franchisee.id][0],
                 )
             )
         route = franchise_routing.route(
@@ -149,4 +152,8 @@ class ResPartner(models.Model):
             candidates,
             self.callgest_franchise_fallback or franchise_routing.NEXT_OPEN,
         )
-        return route, {franchisee.id: franchisee for franchisee in franchisees}
+        return (
+            route,
+            {franchisee.id: franchisee for franchisee in franchisees},
+            hours_by_id,
+        )

@@ -58,18 +58,22 @@ class CallgestFranchiseRouting(models.Model):
         routings = self.sudo().filtered("caller_e164")
         if not routings:
             return
-        Call = self.env["callgest.call"].sudo()
-        calls = Call.browse()
-        for routing in routings:
-            calls |= Call.search(
+        # one query for the batch: the calls that may be these routings';
+        # _callgest_franchise_assign matches each exactly
+        routed_at = routings.mapped("routed_at")
+        calls = (
+            self.env["callgest.call"]
+            .sudo()
+            .search(
                 [
-                    ("partner_id", "=", routing.network_id.id),
+                    ("partner_id", "in", routings.network_id.ids),
                     ("direction", "=", "inbound"),
-                    ("caller_number", "=", routing.caller_e164),
-                    ("start_time", "<=", routing.routed_at),
-                    ("end_time", ">=", routing.routed_at - ROUTING_MARGIN),
+                    ("caller_number", "in", list(set(routings.mapped("caller_e164")))),
+                    ("start_time", "<=", max(routed_at)),
+                    ("end_time", ">=", min(routed_at) - ROUTING_MARGIN),
                 ]
             )
+        )
         calls |= routings.call_id
         changed = calls._callgest_franchise_assign()
         if changed:

@@ -400,13 +400,21 @@ def _to_utc(value: str, name: str, tz, optional: bool = False) -> datetime | Non
             continue
     else:
         raise ValueError(f"bad {name} date: {value!r}")
+    return local_to_utc(naive, name, tz, value)
+
+
+def local_to_utc(naive: datetime, name: str, tz, written: str | None = None):
+    """A naive wall-clock time of ``tz`` (pytz) as a naive UTC datetime: the
+    first occurrence of an ambiguous time, a :class:`ValueError` naming
+    ``name`` and what was ``written`` for one that does not exist."""
     try:
         local = tz.localize(naive, is_dst=None)
     except pytz.AmbiguousTimeError:
         local = tz.localize(naive, is_dst=True)
     except pytz.NonExistentTimeError:
+        shown = written if written is not None else str(naive)
         raise ValueError(
-            f"{name} {value!r} does not exist in {tz.zone} (DST gap)"
+            f"{name} {shown!r} does not exist in {tz.zone} (DST gap)"
         ) from None
     return local.astimezone(pytz.utc).replace(tzinfo=None)
 
