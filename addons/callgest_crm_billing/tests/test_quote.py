@@ -476,3 +476,22 @@ class TestPublicQuote(QuoteCommon):
                 {"name": "X", "email": "x@public.example.com"}, {"calls_per_day": -5}
             )
         self.assertEqual(self.env["crm.lead"].search_count([]), leads)
+
+
+class TestQuoteOnALead(QuoteCommon):
+    def test_a_lead_not_yet_an_opportunity_is_quoted(self):
+        """With leads in use, the prospect's first record is a lead: its form
+        offers the quote too, and the quote sets its revenue."""
+        lead = self.make_lead("Lead Dental", self.salesman, type="lead")
+        arch = lead.with_user(self.salesman).get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        self.assertIn('name="action_callgest_quote"', arch)
+        self.assertNotIn(
+            "type == 'lead'", arch.split('name="action_callgest_quote"')[1][:200]
+        )
+        quote = self.quote(
+            lead=lead, source="profile", calls_per_day=1, average_seconds=60
+        )
+        self.assertEqual(lead.callgest_quote_id, quote)
+        self.assertAlmostEqual(lead.expected_revenue, 60.0 * 12 + 95, places=2)
